@@ -1,0 +1,30 @@
+// Bundles the extension client, the language server and the CLI with esbuild.
+// Type checking is separate (`npm run typecheck`).
+import { build, context } from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'warning',
+  // `vscode` is provided by the extension host.
+  external: ['vscode'],
+};
+
+const bundles = [
+  { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
+  { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
+  { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
+];
+
+if (watch) {
+  for (const bundle of bundles) await (await context({ ...common, ...bundle })).watch();
+} else {
+  await Promise.all(bundles.map((bundle) => build({ ...common, ...bundle })));
+}
