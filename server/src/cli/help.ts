@@ -1,0 +1,49 @@
+/** Help texts of the CLI. */
+declare const NETREACH_VERSION: string | undefined;
+
+export const VERSION = typeof NETREACH_VERSION === 'string' ? NETREACH_VERSION : 'development';
+
+export const HELP = `netreach: understand Kubernetes NetworkPolicies.
+
+Usage: netreach <command> [options]
+
+Commands:
+  connlist <paths...>   the allowed connections between workloads and IP ranges
+  explain <paths...>    whether one connection is allowed, and which rules decide
+  demo [paths...]       a short tour on the bundled examples (what "npm start" runs)
+  help [command]        help on a command
+
+Paths are manifest files or folders (searched recursively for .yaml, .yml, .json).
+Exit codes: 0 success, 1 findings or failures, 2 usage or input errors.
+`;
+
+export const COMMAND_HELP: Readonly<Record<string, string>> = {
+  connlist: `Usage: netreach connlist <paths...> [--output txt|json|md|csv|dot] [--ipblock-pods match|ignore]
+
+Lists every directed pair of workloads (ns/name[Kind]) and external IP ranges
+(first-last[External]) with the connections the NetworkPolicies allow between them.
+A connection needs the source's egress and the destination's ingress.
+
+  -o, --output FORMAT      txt (default), json, md, csv or dot
+      --ipblock-pods MODE  match (default): an ipBlock also matches pods whose
+                           status.podIP lies inside it (Calico, Antrea, OVN-Kubernetes);
+                           ignore: ipBlocks match only external addresses (Cilium)
+
+Stops with exit code 2 when the manifests have problems that make the answer uncertain
+(a policy the API server would refuse, duplicate names, ...).
+`,
+  explain: `Usage: netreach explain <paths...> --from A --to B [--port TCP/80] [--output txt|json]
+
+Says whether traffic from A to B is allowed, and which policies and rules decide, with
+the file and line of each. A and B are workloads (ns/name[Kind], ns/name, or a name that
+is unique) or IP addresses.
+
+      --port PROTO/PORT    the verdict for one port, e.g. TCP/8080 or UDP/53
+  -o, --output FORMAT      txt (default) or json
+      --ipblock-pods MODE  match (default) or ignore, as for connlist
+`,
+  demo: `Usage: netreach demo [paths...]
+
+A short tour of what netreach finds in a workspace (default: the bundled examples).
+`,
+};

@@ -1,0 +1,234 @@
+/**
+ * The workspace model: every manifest file read into Namespaces, workloads, Services
+ * and NetworkPolicies, with the findings of reading them.
+ *
+ * Reading is per file (`readFile`), so an editor can re-read only the file that changed;
+ * `assembleWorkspace` then joins the files: it folds controlled pods into their owner,
+ * gives every namespace its automatic name label and reports duplicates.
+ */
+import type { Finding } from './findings';
+import { NAMESPACE_NAME_LABEL } from './labels';
+import {
+  isWorkloadKind,
+  type ContainerPort,
+  type Namespace,
+  type PodAddress,
+  type Policy,
+  type Service,
+  type Workload,
+} from './model';
+import { findObjects, type KubeObject } from './objects';
+import { readPolicy } from './read/policy';
+import { readNamespace, readService, readWorkload, type NamespaceManifest, type ServiceManifest, type WorkloadManifest } from './read/workload';
+import { parseFile, type ParsedFile, type SourceFile } from './yamlFile';
+
+/** What one file contributes. */
+export interface FileModel {
+  readonly file: ParsedFile;
+  /** Kubernetes objects of the file's applied documents (any kind). */
+  readonly objects: readonly KubeObject[];
+  readonly namespaces: readonly NamespaceManifest[];
+  readonly workloads: readonly WorkloadManifest[];
+  readonly services: readonly ServiceManifest[];
+  readonly policies: readonly Policy[];
+  /** Syntax errors and findings of reading each object. */
+  readonly findings: readonly Finding[];
+}
+
+export function readFile(source: SourceFile | ParsedFile): FileModel {
+  const file = 'documents' in source ? source : parseFile(source);
+  const findings: Finding[] = [...file.syntaxFindings];
+  const objects: KubeObject[] = [];
+  const namespaces: NamespaceManifest[] = [];
+  const workloads: WorkloadManifest[] = [];
+  const services: ServiceManifest[] = [];
+  const policies: Policy[] = [];
+  for (const object of findObjects(file)) {
+    // Broken documents still get their own checks, but stay out of the model.
+    const applied = object.document.applied;
+    if (applied) objects.push(object);
+    if (object.kind === 'NetworkPolicy') {
+      const reading = readPolicy(object);
+      findings.push(...reading.findings);
+      if (reading.policy && applied) policies.push(reading.policy);
+    } else if (isWorkloadKind(object.kind)) {
+      const reading = readWorkload(object, object.kind);
+      findings.push(...reading.findings);
+      if (reading.value && applied) workloads.push(reading.value);
+    } else if (object.kind === 'Service') {
+      const reading = readService(object);
+      findings.push(...reading.findings);
+      if (reading.value && applied) services.push(reading.value);
+    } else if (object.kind === 'Namespace') {
+      const reading = readNamespace(object);
+      findings.push(...reading.findings);
+      if (reading.value && applied) namespaces.push(reading.value);
+    }
+  }
+  return { file, objects, namespaces, workloads, services, policies, findings };
+}
+
+export interface Workspace {
+  readonly files: ReadonlyMap<string, FileModel>;
+  readonly namespaces: ReadonlyMap<string, Namespace>;
+  readonly workloads: readonly Workload[];
+  readonly services: readonly Service[];
+  readonly policies: readonly Policy[];
+  /** Findings of every file, plus those that need the whole workspace (duplicates). */
+  readonly findings: readonly Finding[];
+  /** Number of Kubernetes objects of any kind in applied documents. */
+  readonly objectCount: number;
+}
+
+export function buildWorkspace(sources: readonly (SourceFile | ParsedFile | FileModel)[]): Workspace {
+  return assembleWorkspace(sources.map((s) => ('policies' in s ? s : readFile(s))));
+}
+
+export function assembleWorkspace(fileModels: readonly FileModel[]): Workspace {
+  const findings: Finding[] = fileModels.flatMap((m) => m.findings);
+  const files = new Map(fileModels.map((m) => [m.file.uri, m]));
+
+  const namespaceManifests = lastWins(
+    fileModels.flatMap((m) => m.namespaces),
+    (n) => n.name,
+    (n) => n.object,
+    'Namespace',
+    findings,
+  );
+  const policies = lastWins(
+    fileModels.flatMap((m) => m.policies),
+    (p) => p.id,
+    (p) => p.object,
+    'NetworkPolicy',
+    findings,
+  );
+  const serviceManifests = lastWins(
+    fileModels.flatMap((m) => m.services),
+    (s) => `${s.namespace}/${s.name}`,
+    (s) => s.object,
+    'Service',
+    findings,
+  );
+  const workloadManifests = lastWins(
+    fileModels.flatMap((m) => m.workloads),
+    (w) => `${w.kind}/${w.namespace}/${w.name}`,
+    (w) => w.object,
+    w => w.kind,
+    findings,
+  );
+
+  const workloads = foldWorkloads(workloadManifests);
+
+  const namespaces = new Map<string, Namespace>();
+  const addNamespace = (name: string, labels: ReadonlyMap<string, string> = new Map(), object?: KubeObject) => {
+    const withName = new Map(labels);
+    // Set by the API server on every namespace since Kubernetes 1.22.
+    withName.set(NAMESPACE_NAME_LABEL, name);
+    namespaces.set(name, { name, labels: withName, object });
+  };
+  for (const manifest of namespaceManifests) addNamespace(manifest.name, manifest.labels, manifest.object);
+  for (const name of [...workloads.map((w) => w.namespace), ...policies.map((p) => p.namespace)]) {
+    if (!namespaces.has(name)) addNamespace(name);
+  }
+
+  const services: Service[] = serviceManifests.map((s) => ({ id: `${s.namespace}/${s.name}`, ...s }));
+  const objectCount = fileModels.reduce((sum, m) => sum + m.objects.length, 0);
+  return { files, namespaces, workloads, services, policies, findings, objectCount };
+}
+
+/**
+ * Keeps the last definition of each identity (the last `kubectl apply` wins) and reports
+ * every duplicate with a pointer to the other definition.
+ */
+function lastWins<T>(
+  items: readonly T[],
+  identity: (item: T) => string,
+  objectOf: (item: T) => KubeObject,
+  kind: string | ((item: T) => string),
+  findings: Finding[],
+): T[] {
+  const byIdentity = new Map<string, T>();
+  for (const item of items) {
+    const id = identity(item);
+    const previous = byIdentity.get(id);
+    if (previous !== undefined) {
+      const kindName = typeof kind === 'string' ? kind : kind(item);
+      const a = objectOf(previous);
+      const b = objectOf(item);
+      const name = `${a.namespace ?? ''}${a.namespace ? '/' : ''}${a.name}`;
+      for (const [here, there] of [
+        [a, b],
+        [b, a],
+      ]) {
+        findings.push({
+          code: 'NR013',
+          severity: 'error',
+          message: `${kindName} "${name}" is defined twice in the workspace; whichever is applied last replaces the other.`,
+          span: here.nameSpan,
+          related: [{ span: there.nameSpan, message: `the other definition of ${kindName} "${name}"` }],
+          data: { kind: kindName },
+        });
+      }
+      byIdentity.delete(id);
+    }
+    byIdentity.set(id, item);
+  }
+  return [...byIdentity.values()];
+}
+
+/**
+ * Pods controlled by an owner appear as that owner (`ns/replicaset-name[ReplicaSet]`);
+ * all pods of one owner become one workload. An owner reference without a kind keeps
+ * the owner's name and the kind Pod.
+ */
+function foldWorkloads(manifests: readonly WorkloadManifest[]): Workload[] {
+  const byId = new Map<string, WorkloadManifest[]>();
+  for (const manifest of manifests) {
+    const kind = manifest.owner ? (manifest.owner.kind ?? 'Pod') : manifest.kind;
+    const name = manifest.owner ? manifest.owner.name : manifest.name;
+    const id = `${manifest.namespace}/${name}[${kind}]`;
+    const members = byId.get(id);
+    if (members) members.push(manifest);
+    else byId.set(id, [manifest]);
+  }
+  const workloads: Workload[] = [];
+  for (const [id, members] of byId) {
+    const first = members[0];
+    const kind = first.owner ? (first.owner.kind ?? 'Pod') : first.kind;
+    const name = first.owner ? first.owner.name : first.name;
+    const labelSets = new Map<string, ReadonlyMap<string, string>>();
+    for (const member of members) {
+      const key = [...member.labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).join('\u0000');
+      if (!labelSets.has(key)) labelSets.set(key, member.labels);
+    }
+    workloads.push({
+      id,
+      kind,
+      name,
+      namespace: first.namespace,
+      labels: first.labels,
+      ports: uniquePorts(members.flatMap((m) => m.ports)),
+      hostNetwork: members.some((m) => m.hostNetwork),
+      addresses: uniqueAddresses(members.flatMap((m) => m.addresses)),
+      objects: members.map((m) => m.object),
+      labelsSpan: first.labelsSpan,
+      podLabelSets: [...labelSets.values()],
+    });
+  }
+  return workloads;
+}
+
+function uniquePorts(ports: readonly ContainerPort[]): ContainerPort[] {
+  const seen = new Set<string>();
+  return ports.filter((p) => {
+    const key = `${p.name ?? ''}/${p.port}/${p.protocol}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function uniqueAddresses(addresses: readonly PodAddress[]): PodAddress[] {
+  const seen = new Set<string>();
+  return addresses.filter((a) => !seen.has(a.text) && seen.add(a.text));
+}

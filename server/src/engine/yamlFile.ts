@@ -1,0 +1,94 @@
+/**
+ * Parsing manifest files (YAML or JSON, several documents per file) with the `yaml`
+ * package, keeping the AST so every value has a source range.
+ */
+import { LineCounter, parseAllDocuments, type Document } from 'yaml';
+import type { Finding } from './findings';
+
+export interface SourceFile {
+  /** An identifier of the file: a `file://` URI in the editor, a path in the CLI. */
+  readonly uri: string;
+  readonly text: string;
+}
+
+export interface ParsedDocument {
+  readonly index: number;
+  readonly document: Document.Parsed;
+  readonly start: number;
+  readonly end: number;
+  readonly hasSyntaxError: boolean;
+  /**
+   * False for the broken document and every later one of the same file. kubectl reads a
+   * file as a stream and stops at the first document it cannot parse, so these never
+   * reach the cluster; the model leaves them out (their own problems are still reported).
+   */
+  readonly applied: boolean;
+}
+
+export interface ParsedFile {
+  readonly uri: string;
+  readonly text: string;
+  readonly lineCounter: LineCounter;
+  readonly documents: readonly ParsedDocument[];
+  readonly syntaxFindings: readonly Finding[];
+}
+
+export interface Position {
+  /** Zero-based line. */
+  readonly line: number;
+  /** Zero-based UTF-16 column. */
+  readonly character: number;
+}
+
+export function parseFile(source: SourceFile): ParsedFile {
+  const lineCounter = new LineCounter();
+  const parsed = parseAllDocuments(source.text, { lineCounter, prettyErrors: false });
+  const documents: ParsedDocument[] = [];
+  const syntaxFindings: Finding[] = [];
+  if (Array.isArray(parsed)) {
+    let applied = true;
+    parsed.forEach((document, index) => {
+      const hasSyntaxError = document.errors.length > 0;
+      if (hasSyntaxError) applied = false;
+      documents.push({
+        index,
+        document,
+        start: document.range[0],
+        end: document.range[2],
+        hasSyntaxError,
+        applied,
+      });
+      for (const error of document.errors) {
+        const [start, end] = error.pos;
+        syntaxFindings.push({
+          code: 'NR014',
+          severity: 'error',
+          message: `${firstLine(error.message)}. This document and the rest of the file are left out of the analysis, as kubectl stops reading the file here.`,
+          span: { uri: source.uri, start, end: Math.max(end, start + 1) },
+        });
+      }
+    });
+  }
+  return { uri: source.uri, text: source.text, lineCounter, documents, syntaxFindings };
+}
+
+function firstLine(message: string): string {
+  // The yaml package appends " at line L, column C:" and a code excerpt; the range says where.
+  return message
+    .split('\n')[0]
+    .replace(/ at line \d+, column \d+:?$/, '')
+    .replace(/\.$/, '');
+}
+
+export function positionAt(file: Pick<ParsedFile, 'lineCounter'>, offset: number): Position {
+  const { line, col } = file.lineCounter.linePos(offset);
+  return { line: line - 1, character: col - 1 };
+}
+
+export function offsetAt(file: Pick<ParsedFile, 'lineCounter' | 'text'>, position: Position): number {
+  const starts = file.lineCounter.lineStarts;
+  if (position.line >= starts.length) return file.text.length;
+  const lineStart = starts[Math.max(0, position.line)];
+  const nextLine = position.line + 1 < starts.length ? starts[position.line + 1] : file.text.length + 1;
+  return Math.min(lineStart + position.character, nextLine - 1, file.text.length);
+}
