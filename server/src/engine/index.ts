@@ -16,3 +16,6 @@ export * from './reachability';
 export * from './connlist';
 export * from './exactness';
 export * from './explain';
+export * from './lint';
+export * from './edits';
+export { CATALOG, docsUrl, allChecks, type CheckInfo } from './checks/catalog';

@@ -1,0 +1,190 @@
+/**
+ * Building text edits on YAML that keep the user's indentation and comments: fixes are
+ * computed here as plain edits (the LSP layer only converts them).
+ */
+import { isNode, isPair, isScalar, isSeq, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import type { Span, TextEdit } from './findings';
+import type { ParsedFile } from './yamlFile';
+
+/** The innermost node or pair whose range covers `span` exactly, or else the innermost containing it. */
+export function nodeAtSpan(file: ParsedFile, span: Span): Node | Pair | undefined {
+  let exact: Node | Pair | undefined;
+  let containing: Node | Pair | undefined;
+  for (const document of file.documents) {
+    if (span.start < document.start || span.start > document.end) continue;
+    visit(document.document, (_key, node) => {
+      const range = rangeOf(node as Node | Pair);
+      if (!range) return undefined;
+      if (range[0] <= span.start && span.end <= range[1]) {
+        containing = node as Node | Pair;
+        if (range[0] === span.start && range[1] === span.end) exact = node as Node | Pair;
+        return undefined;
+      }
+      return visit.SKIP;
+    });
+  }
+  return exact ?? containing;
+}
+
+/** The pair (`key: value`) whose key is `key` in `map`. */
+export function pairIn(map: YAMLMap, key: string): Pair | undefined {
+  return map.items.find((p) => isScalar(p.key) && String(p.key.value) === key);
+}
+
+export function rangeOf(node: Node | Pair): [number, number] | undefined {
+  if (isPair(node)) {
+    const key = node.key as Node | null;
+    const value = node.value as Node | null;
+    const start = key?.range?.[0] ?? value?.range?.[0];
+    const end = value?.range?.[1] ?? key?.range?.[1];
+    return start === undefined || end === undefined ? undefined : [start, end];
+  }
+  return isNode(node) && node.range ? [node.range[0], node.range[1]] : undefined;
+}
+
+export function lineStartOf(text: string, offset: number): number {
+  return text.lastIndexOf('\n', offset - 1) + 1;
+}
+
+export function lineEndOf(text: string, offset: number): number {
+  const end = text.indexOf('\n', offset);
+  return end < 0 ? text.length : end;
+}
+
+/** Column of `offset` within its line. */
+export function columnOf(text: string, offset: number): number {
+  return offset - lineStartOf(text, offset);
+}
+
+/** Leading whitespace of the line holding `offset`. */
+export function indentOfLine(text: string, offset: number): string {
+  const start = lineStartOf(text, offset);
+  return /^[ \t]*/.exec(text.slice(start))![0];
+}
+
+/** The indentation unit the file uses (the smallest step between nested lines), default two spaces. */
+export function indentUnit(text: string): string {
+  let best = 0;
+  let previous = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim() || line.trimStart().startsWith('#')) continue;
+    const indent = line.length - line.trimStart().length;
+    const step = indent - previous;
+    if (step > 0 && (best === 0 || step < best)) best = step;
+    previous = indent;
+  }
+  return ' '.repeat(best || 2);
+}
+
+/** A YAML scalar, quoted when plain style would change its meaning. */
+export function yamlScalar(value: string | number | boolean): string {
+  if (typeof value !== 'string') return String(value);
+  const plainSafe =
+    /^[A-Za-z0-9_./-][A-Za-z0-9_./ -]*$/.test(value) &&
+    !/^(true|false|yes|no|on|off|null|~|y|n)$/i.test(value) &&
+    !/^[-+]?(\d|\.\d)/.test(value) &&
+    !value.endsWith(' ');
+  return plainSafe ? value : JSON.stringify(value);
+}
+
+/**
+ * Where the content of a block collection starts on a new line: the column of its first
+ * item, or the parent's indentation plus one unit when it is empty or written in flow style.
+ */
+export function childIndent(file: ParsedFile, collection: YAMLMap | YAMLSeq, parentOffset: number): string {
+  const first = collection.items[0] as Node | Pair | undefined;
+  const firstRange = first ? rangeOf(first) : undefined;
+  if (!collection.flow && firstRange) {
+    if (isSeq(collection)) {
+      return ' '.repeat(columnOf(file.text, collection.range![0]));
+    }
+    return ' '.repeat(columnOf(file.text, firstRange[0]));
+  }
+  return indentOfLine(file.text, parentOffset) + indentUnit(file.text);
+}
+
+/**
+ * Adds `key: value` to a mapping. `valueLines` are the lines of the value: one line is
+ * written after the key, several go below it, indented one unit further.
+ */
+export function insertIntoMap(file: ParsedFile, map: YAMLMap, key: string, valueLines: readonly string[], parentOffset: number): TextEdit {
+  const unit = indentUnit(file.text);
+  // A line starting with NUL is written at the key's own indentation (unindented lists).
+  const inline = valueLines.length === 1 && !/^(\u0000|- )/.test(valueLines[0]);
+  const entry = (indent: string) =>
+    inline
+      ? `${key}: ${valueLines[0]}`
+      : `${key}:\n${valueLines.map((l) => (l.startsWith('\u0000') ? `${indent}${l.slice(1)}` : `${indent}${unit}${l}`)).join('\n')}`;
+  if (!map.flow && map.items.length > 0) {
+    const indent = childIndent(file, map, parentOffset);
+    const last = map.items[map.items.length - 1];
+    const end = lineEndOf(file.text, rangeOf(last)![1] - 1);
+    return { uri: file.uri, start: end, end, text: `\n${indent}${entry(indent)}` };
+  }
+  // Empty or flow mapping (`{}`): rewrite it as a block below its key.
+  const indent = indentOfLine(file.text, parentOffset) + unit;
+  const range = map.range!;
+  if (map.items.length === 0) {
+    const start = precedingSpaceStart(file.text, range[0]);
+    return { uri: file.uri, start, end: range[1], text: `\n${indent}${entry(indent)}` };
+  }
+  const inner = file.text.slice(range[0] + 1, range[1] - 1).trim();
+  return { uri: file.uri, start: range[1] - 1, end: range[1] - 1, text: `${inner ? ', ' : ''}${key}: ${valueLines.join(' ')} ` };
+}
+
+/** Removes a whole block-style list item or mapping pair, with its line(s). */
+export function deleteLines(file: ParsedFile, start: number, end: number): TextEdit {
+  const from = lineStartOf(file.text, start);
+  let to = lineEndOf(file.text, Math.max(start, end - 1));
+  if (to < file.text.length) to += 1;
+  return { uri: file.uri, start: from, end: to, text: '' };
+}
+
+function precedingSpaceStart(text: string, offset: number): number {
+  let i = offset;
+  while (i > 0 && (text[i - 1] === ' ' || text[i - 1] === '\t')) i--;
+  return i;
+}
+
+export function replaceSpan(span: Span, text: string): TextEdit {
+  return { uri: span.uri, start: span.start, end: span.end, text };
+}
+
+/** Applies edits (non-overlapping) to a text: for tests and `lint --fix`. */
+export function applyEdits(text: string, edits: readonly Pick<TextEdit, 'start' | 'end' | 'text'>[]): string {
+  const sorted = [...edits].sort((a, b) => b.start - a.start || b.end - a.end);
+  let result = text;
+  let lastStart = Infinity;
+  for (const edit of sorted) {
+    if (edit.end > lastStart) continue; // overlapping: keep the later one only
+    result = result.slice(0, edit.start) + edit.text + result.slice(edit.end);
+    lastStart = edit.start;
+  }
+  return result;
+}
+
+
+/** Whether block sequences in this file are indented under their key (`key:\n  - a`) or not (`key:\n- a`). */
+export function sequencesIndented(text: string): boolean {
+  const match = /^([ \t]*)[^\s#-][^\n]*:[ \t]*\n(?:[ \t]*#[^\n]*\n)*([ \t]*)- /m.exec(text);
+  return match ? match[2].length > match[1].length : true;
+}
+
+/** Appends an item (a scalar or flow value) to a sequence, block or flow. */
+export function appendToSequence(file: ParsedFile, seq: YAMLSeq, item: string): TextEdit {
+  const range = seq.range!;
+  if (seq.flow) {
+    const inner = file.text.slice(range[0] + 1, range[1] - 1).trim();
+    return { uri: file.uri, start: range[1] - 1, end: range[1] - 1, text: inner ? `, ${item}` : item };
+  }
+  const last = seq.items[seq.items.length - 1] as Node | Pair;
+  const end = lineEndOf(file.text, rangeOf(last)![1] - 1);
+  const indent = ' '.repeat(columnOf(file.text, range[0]));
+  return { uri: file.uri, start: end, end, text: `\n${indent}- ${item}` };
+}
+
+/** `key:` followed by a block list of `items`, as lines for insertIntoMap. */
+export function blockListLines(text: string, items: readonly string[]): string[] {
+  // insertIntoMap indents value lines one unit; undo it when the file does not indent lists.
+  return sequencesIndented(text) ? items.map((i) => `- ${i}`) : items.map((i) => `\u0000- ${i}`);
+}
