@@ -1,0 +1,106 @@
+// `npm run test:e2e`: the extension in a real VS Code (code-server + Debian Chromium),
+// offline. Steps: build the extension, compile the extension-host suites, install or
+// reuse code-server, run the extension-host suites, then the UI tests, then (when
+// NETREACH_E2E_VSIX names one) check a packaged .vsix; print a summary; exit 1 on failure.
+// See test/e2e/README.md for the environment variables.
+import fs from 'node:fs';
+import path from 'node:path';
+import { launchChromium } from './harness/browser';
+import { buildExtension, compileSuites } from './harness/build';
+import { cleanupAll } from './harness/cleanup';
+import { startCodeServer } from './harness/code-server';
+import { type SuiteRun, printSuiteResult, runExtensionHostSuite } from './harness/extension-host';
+import { ensureCodeServer } from './harness/install-code-server';
+import { HarnessError, log, seconds } from './harness/log';
+import { FIXTURE_WORKSPACE, REPO_ROOT, RESULTS_DIR, SUITE_INDEX } from './harness/paths';
+import { runUiTests } from './harness/ui-runner';
+import { checkVsixActivates } from './harness/vsix';
+
+/** Extension-host suites: each is one workbench window running every compiled suite test. */
+const EXTENSION_HOST_SUITES: SuiteRun[] = [
+  {
+    name: 'extension-host',
+    folder: FIXTURE_WORKSPACE,
+    extensionDevelopmentPath: REPO_ROOT,
+    extensionTestsPath: SUITE_INDEX,
+  },
+];
+
+interface Outcome {
+  step: string;
+  passed: boolean;
+  detail: string;
+}
+
+async function main(): Promise<number> {
+  const started = Date.now();
+  const only = process.env.NETREACH_E2E_ONLY; // 'host' | 'ui' | 'vsix' | undefined (all)
+  const outcomes: Outcome[] = [];
+  // Artifacts of this run only: stale screenshots from an earlier run mislead.
+  fs.rmSync(RESULTS_DIR, { recursive: true, force: true });
+
+  if (!process.env.NETREACH_E2E_SKIP_BUILD) buildExtension();
+  await compileSuites();
+  const install = await ensureCodeServer();
+  const runHost = !only || only === 'host';
+  const runUi = !only || only === 'ui';
+
+  if (runHost || runUi) {
+    // One code-server for both kinds; every suite and UI test file gets its own window.
+    const server = await startCodeServer(install, { label: 'main' });
+    if (runHost) {
+      const browser = await launchChromium();
+      for (const suite of EXTENSION_HOST_SUITES) {
+        const result = await runExtensionHostSuite(server, browser, suite);
+        printSuiteResult(result);
+        outcomes.push({
+          step: `extension-host suite "${suite.name}"`,
+          passed: result.passed,
+          detail: `exit ${result.exitCode}, ${(result.durationMs / 1000).toFixed(1)} s`,
+        });
+      }
+      await browser.close();
+    }
+    if (runUi) {
+      log('UI tests:');
+      const stepStarted = Date.now();
+      const ui = await runUiTests(server);
+      const passed = ui.failures === 0 && ui.passes > 0;
+      outcomes.push({
+        step: 'UI tests',
+        passed,
+        detail: `${ui.passes} passed, ${ui.failures} failed, ${ui.pending} pending, ${seconds(stepStarted)}`,
+      });
+    }
+    await server.stop();
+  }
+
+  const vsix = process.env.NETREACH_E2E_VSIX;
+  if (vsix && (!only || only === 'vsix')) {
+    const result = await checkVsixActivates(install, vsix);
+    printSuiteResult(result);
+    outcomes.push({
+      step: `packaged ${path.basename(vsix)} activates`,
+      passed: result.passed,
+      detail: `exit ${result.exitCode}`,
+    });
+  }
+
+  log('summary:');
+  for (const outcome of outcomes) log(`  ${outcome.passed ? 'PASS' : 'FAIL'}  ${outcome.step} (${outcome.detail})`);
+  log(`  artifacts: ${path.relative(process.cwd(), RESULTS_DIR) || RESULTS_DIR}/`);
+  const failed = outcomes.length === 0 || outcomes.some((outcome) => !outcome.passed);
+  log(`${failed ? 'FAILED' : 'passed'} in ${seconds(started)}`);
+  return failed ? 1 : 0;
+}
+
+main()
+  .catch((error: Error) => {
+    // A HarnessError's message says it all; anything else is a harness bug: show the stack.
+    process.stderr.write(`[e2e] ${error instanceof HarnessError ? error.message : (error.stack ?? error.message)}\n`);
+    return 1;
+  })
+  .then(async (code) => {
+    await cleanupAll(); // code-server and browsers, whatever happened above
+    process.exit(code);
+  });
