@@ -143,7 +143,9 @@ export function parseConnections(text: string): PortSet | undefined {
   if (/^no connections$/i.test(trimmed)) return NO_PORTS;
   let result = NO_PORTS;
   let protocol: Protocol | undefined;
-  for (const token of trimmed.split(/\s*,\s*|\s+(?=\d)/)) {
+  // Split on commas only: `TCP 80` is one token (splitting before the digits made the bare
+  // `TCP` read as "all TCP ports").
+  for (const token of trimmed.split(/\s*,\s*/)) {
     const match = /^(?:(SCTP|TCP|UDP)\s*)?(?:(\d+)(?:-(\d+))?)?$/i.exec(token.trim());
     if (!match) return undefined;
     if (match[1]) {
