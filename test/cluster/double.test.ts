@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import type * as K8s from '@kubernetes/client-node';
-import { faults, KubeApiDouble, writeKubeconfig, type Pod } from './double';
+import { faults, KubeApiDouble, writeKubeconfig } from './double';
 
 type Lib = typeof K8s;
 
@@ -23,7 +23,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
   assert.fail('expected the call to fail');
 }
 
-const probePod = (targets: string, extra: Partial<Pod['metadata']> = {}): K8s.V1Pod => ({
+const probePod = (targets: string, extra: Partial<K8s.V1ObjectMeta> = {}): K8s.V1Pod => ({
   metadata: { generateName: 'probe-', labels: { app: 'client', 'app.kubernetes.io/managed-by': 'netreach' }, ...extra },
   spec: {
     restartPolicy: 'Never',
