@@ -146,10 +146,10 @@ export class FieldReader {
   }
 
   /** A map of strings to strings (labels, matchLabels, selectors). */
-  stringMap(field: Field | undefined): Map<string, { value: string; span: Span; keySpan: Span }> | undefined {
+  stringMap(field: Field | undefined): Map<string, { value: string; span: Span; keySpan: Span; valueSpan: Span }> | undefined {
     const map = this.map(field);
     if (!map) return undefined;
-    const result = new Map<string, { value: string; span: Span; keySpan: Span }>();
+    const result = new Map<string, { value: string; span: Span; keySpan: Span; valueSpan: Span }>();
     for (const pair of map.items) {
       const keyNode = pair.key;
       if (!isScalar(keyNode)) continue;
@@ -163,7 +163,8 @@ export class FieldReader {
       };
       // An empty label value is written `key: ""`; a bare `key:` is null, which the API refuses.
       const value = entry.value === undefined ? this.typeError(entry, 'a string (write "" for an empty value)') : this.string(entry);
-      if (value !== undefined) result.set(key, { value, span: entry.span, keySpan: entry.keySpan });
+      const valueSpan = entry.value?.range ? this.span(entry.value) : entry.span;
+      if (value !== undefined) result.set(key, { value, span: entry.span, keySpan: entry.keySpan, valueSpan });
     }
     return result;
   }

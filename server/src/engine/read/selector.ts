@@ -17,6 +17,8 @@ export function readSelector(reader: FieldReader, field: Field | undefined): Sel
   if (!map) return undefined;
   const requirements: Requirement[] = [];
   let invalid = false;
+  // Findings point at the smallest node: the value, when there is one.
+  const valueSpan = (f: Field) => (f.value?.range ? reader.span(f.value) : f.span);
   const report = (finding: Omit<Finding, 'code' | 'severity' | 'rejectedByApi'>) => {
     invalid = true;
     reader.findings.push({ code: 'NR011', severity: 'error', rejectedByApi: true, ...finding });
@@ -27,7 +29,7 @@ export function readSelector(reader: FieldReader, field: Field | undefined): Sel
     const keyProblem = labelKeyProblem(key);
     if (keyProblem) report({ message: `Invalid label key: ${keyProblem}. The API server refuses this selector.`, span: entry.keySpan });
     const valueProblem = labelValueProblem(entry.value);
-    if (valueProblem) report({ message: `Invalid label value: ${valueProblem}. The API server refuses this selector.`, span: entry.span });
+    if (valueProblem) report({ message: `Invalid label value: ${valueProblem}. The API server refuses this selector.`, span: entry.valueSpan });
     requirements.push({ key, operator: 'In', values: [entry.value] });
   }
 
@@ -42,8 +44,12 @@ export function readSelector(reader: FieldReader, field: Field | undefined): Sel
     const operatorText = reader.string(operatorField);
     const valuesSeq = reader.seq(valuesField);
     const values: string[] = [];
+    const valueNodes: Node[] = [];
     for (const valueNode of reader.items(valuesSeq)) {
-      if (valueNode && isScalar(valueNode) && typeof valueNode.value === 'string') values.push(valueNode.value);
+      if (valueNode && isScalar(valueNode) && typeof valueNode.value === 'string') {
+        values.push(valueNode.value);
+        valueNodes.push(valueNode);
+      }
       else if (valueNode) reader.typeError({ key: 'values', value: valueNode, span: reader.span(valueNode) }, 'a list of strings');
     }
     const expressionSpan = reader.span(expression);
@@ -52,7 +58,7 @@ export function readSelector(reader: FieldReader, field: Field | undefined): Sel
       continue;
     }
     const keyProblem = labelKeyProblem(key);
-    if (keyProblem) report({ message: `Invalid label key: ${keyProblem}. The API server refuses this selector.`, span: keyField!.span });
+    if (keyProblem) report({ message: `Invalid label key: ${keyProblem}. The API server refuses this selector.`, span: valueSpan(keyField!) });
     const operator = OPERATORS.find((o) => o === operatorText);
     if (!operator) {
       const near = OPERATORS.find((o) => o.toLowerCase() === operatorText?.toLowerCase());
@@ -60,7 +66,7 @@ export function readSelector(reader: FieldReader, field: Field | undefined): Sel
         message: operatorText === undefined
           ? 'This match expression has no `operator` (In, NotIn, Exists or DoesNotExist). The API server refuses this selector.'
           : `"${operatorText}" is not a selector operator${near ? `; did you mean ${near}?` : ' (In, NotIn, Exists, DoesNotExist)'}. The API server refuses this selector.`,
-        span: operatorField?.span ?? expressionSpan,
+        span: operatorField ? valueSpan(operatorField) : expressionSpan,
         data: near ? { replacement: near } : undefined,
       });
       // Matches nothing: an In without values.
@@ -71,7 +77,7 @@ export function readSelector(reader: FieldReader, field: Field | undefined): Sel
     if (needsValues && values.length === 0) {
       report({
         message: `\`${operator}\` needs at least one value in \`values\`. The API server refuses this selector.`,
-        span: valuesField?.span ?? operatorField!.span,
+        span: valueSpan(valuesField ?? operatorField!),
         data: { operator },
       });
     } else if (!needsValues && valuesField && (valuesSeq?.items.length ?? 0) > 0) {
@@ -81,10 +87,10 @@ export function readSelector(reader: FieldReader, field: Field | undefined): Sel
         data: { operator, removeValues: true },
       });
     }
-    for (const value of values) {
+    values.forEach((value, i) => {
       const valueProblem = labelValueProblem(value);
-      if (valueProblem) report({ message: `Invalid label value: ${valueProblem}. The API server refuses this selector.`, span: valuesField!.span });
-    }
+      if (valueProblem) report({ message: `Invalid label value: ${valueProblem}. The API server refuses this selector.`, span: reader.span(valueNodes[i]) });
+    });
     requirements.push({ key, operator: operator as Operator, values: needsValues ? values : [] });
   }
   return { selector: makeSelector(requirements), span: field.span, invalid };
