@@ -156,7 +156,7 @@ export class ReachabilityIndex {
         const id = column[this.groups.length + piece];
         result = result === undefined ? id : table.intersect(result, id);
       }
-      return result ?? table.none;
+      return result ?? this.anyPeerPorts('ingress', d);
     }
     if (source.kind === 'workload' && destination.kind === 'ip') {
       const s = this.groupOf.get(source.workload)!.index;
@@ -167,7 +167,7 @@ export class ReachabilityIndex {
         const id = row[this.groups.length + piece];
         result = result === undefined ? id : table.intersect(result, id);
       }
-      return result ?? table.none;
+      return result ?? this.anyPeerPorts('egress', s);
     }
     return table.none;
   }
@@ -420,6 +420,20 @@ export class ReachabilityIndex {
     }
     this.rows.set(signature, row);
     return row;
+  }
+
+  /**
+   * What group `g` allows from (ingress) or to (egress) an address of a family that no ipBlock of
+   * that direction mentions (so it lies in no piece): only rules without peers match it.
+   */
+  private anyPeerPorts(direction: Direction, g: number): number {
+    let result = this.portSets.none;
+    for (const policy of this.isolating[direction][g]) {
+      for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
+        if (rule.anyPeer) result = this.portSets.union(result, this.rulePortsId(rule, direction === 'ingress' ? this.groups[g] : undefined));
+      }
+    }
+    return result;
   }
 
   private groupConnection(s: number, d: number): number {
