@@ -144,7 +144,7 @@ export class ReachabilityIndex {
     const table = this.portSets;
     if (source.kind === 'ip' && destination.kind === 'ip') return table.none; // not governed by policies
     if (source.kind === 'workload' && destination.kind === 'workload') {
-      if (source.workload === destination.workload) return table.all;
+      // A workload with itself too: policies govern the traffic between its pods (replicas).
       return this.groupConnection(this.groupOf.get(source.workload)!.index, this.groupOf.get(destination.workload)!.index);
     }
     if (source.kind === 'ip' && destination.kind === 'workload') {

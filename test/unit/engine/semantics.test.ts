@@ -666,6 +666,20 @@ describe('engine semantics', () => {
         expect: { 'y/b -> default/a': 'none', 'default/a -> y/b': 'All Connections' },
       },
       {
+        name: 'between the pods of one workload, policies apply as between any two pods',
+        cluster: [pod('x/web-1', { app: 'web' }, { owner: 'ReplicaSet/web' }), pod('x/web-2', { app: 'web' }, { owner: 'ReplicaSet/web' }), pod('x/a', { app: 'a' })].join('\n---\n'),
+        policies: `
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: p, namespace: x}
+          spec:
+            podSelector: {matchLabels: {app: web}}
+            ingress: [{from: [{podSelector: {matchLabels: {app: a}}}]}]
+            egress: [{ports: [{port: 80}]}]
+        `,
+        expect: { 'x/web -> x/web': 'none', 'x/a -> x/web': 'All Connections', 'x/web -> x/a': 'TCP 80', 'x/a -> x/a': 'All Connections' },
+      },
+      {
         name: 'a policy in another namespace does not touch these pods',
         policies: `
           apiVersion: networking.k8s.io/v1
