@@ -15,6 +15,8 @@ const common = {
   logLevel: 'warning',
   // `vscode` is provided by the extension host.
   external: ['vscode'],
+  // Prefer ES module builds: some dependencies' UMD builds hide requires from the bundler.
+  mainFields: ['module', 'main'],
 };
 
 const bundles = [

@@ -19,3 +19,5 @@ export * from './explain';
 export * from './lint';
 export * from './edits';
 export { CATALOG, docsUrl, allChecks, type CheckInfo } from './checks/catalog';
+export * from './describe';
+export * from './explainText';

@@ -1,0 +1,305 @@
+/**
+ * The netreach language server: a thin adapter from LSP to the engine. It keeps the
+ * workspace's manifests (files.ts), rebuilds the analysis after changes (analysis.ts),
+ * and answers diagnostics, code actions, hovers and completion from it. Every handler
+ * goes through `guard`, so a failure is logged and answered empty, never a crash.
+ */
+import {
+  CodeActionKind,
+  DidChangeConfigurationNotification,
+  DidChangeWatchedFilesNotification,
+  DocumentDiagnosticReportKind,
+  FileChangeType,
+  TextDocumentSyncKind,
+  TextDocuments,
+  type CancellationToken,
+  type ClientCapabilities,
+  type CompletionItem,
+  type Connection,
+  type Diagnostic,
+  type InitializeResult,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import { offsetAt } from '../engine';
+import {
+  EXPLAIN_REQUEST,
+  REACHABILITY_REQUEST,
+  STATUS_NOTIFICATION,
+  WORKSPACE_FACTS_REQUEST,
+  DEFAULT_SETTINGS,
+  type ExplainParams,
+  type InitializationOptions,
+  type NetreachSettings,
+  type ReachabilityParams,
+  type StatusParams,
+} from '../protocol';
+import { Analysis, type AnalysisResult } from './analysis';
+import { codeActions, FIX_ALL_KIND } from './codeActions';
+import { workspaceCompletions } from './completion';
+import { diagnosticsFor, DiagnosticsState } from './diagnostics';
+import { explainRequest, reachabilityRequest, workspaceFacts } from './requests';
+import { WorkspaceFiles } from './files';
+import { hoverMarkdown } from './hover';
+import { fetchSettings } from './settings';
+import { withoutDuplicates, YamlService } from './yamlService';
+
+export interface ServerOptions {
+  /** Overrides the client's `initializationOptions.debounceMs`. */
+  readonly debounceMs?: number;
+}
+
+const DEFAULT_DEBOUNCE_MS = 60;
+const NEVER_CANCELLED: CancellationToken = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) };
+
+export function startServer(connection: Connection, options: ServerOptions = {}): void {
+  const documents = new TextDocuments(TextDocument);
+  let settings: NetreachSettings = DEFAULT_SETTINGS;
+  const log = (message: string) => connection.console.log(`[${new Date().toISOString()}] ${message}`);
+  const files = new WorkspaceFiles(settings, log);
+  const analysis = new Analysis(files, settings);
+  const diagnosticsState = new DiagnosticsState(connection);
+  let yamlService: YamlService | undefined;
+  let capabilities: ClientCapabilities = {};
+  let initOptions: InitializationOptions = {};
+  let pullDiagnostics = false;
+  let folders: string[] = [];
+  let debounceMs = DEFAULT_DEBOUNCE_MS;
+  let timer: NodeJS.Timeout | undefined;
+  let ready = false;
+
+  const guard =
+    <P, R>(name: string, fallback: R, handler: (params: P, token: CancellationToken) => R | Promise<R>) =>
+    async (params: P, token?: CancellationToken): Promise<R> => {
+      try {
+        return await handler(params, token ?? NEVER_CANCELLED);
+      } catch (error) {
+        log(`${name} failed: ${(error as Error).stack ?? String(error)}`);
+        return fallback;
+      }
+    };
+
+  const schemaEnabled = () => settings.schema === 'on' || (settings.schema === 'auto' && !initOptions.yamlExtensionPresent);
+  const current = (): AnalysisResult => analysis.current();
+
+  connection.onInitialize((params): InitializeResult => {
+    capabilities = params.capabilities;
+    initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
+    debounceMs = options.debounceMs ?? initOptions.debounceMs ?? DEFAULT_DEBOUNCE_MS;
+    pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
+    folders = (params.workspaceFolders ?? []).map((f) => f.uri);
+    if (folders.length === 0 && params.rootUri) folders = [params.rootUri];
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        completionProvider: { triggerCharacters: [':', ' ', '-', '/'] },
+        codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix, FIX_ALL_KIND] },
+        ...(pullDiagnostics
+          ? { diagnosticProvider: { identifier: 'netreach', interFileDependencies: true, workspaceDiagnostics: true } }
+          : {}),
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
+      serverInfo: { name: 'netreach-language-server' },
+    };
+  });
+
+  connection.onInitialized(
+    guard('initialized', undefined, async () => {
+      const dynamic = capabilities.workspace?.didChangeWatchedFiles?.dynamicRegistration === true;
+      if (dynamic) {
+        await connection.client.register(DidChangeWatchedFilesNotification.type, {
+          watchers: [{ globPattern: '**/*.{yaml,yml,json}' }],
+        });
+      }
+      if (capabilities.workspace?.didChangeConfiguration?.dynamicRegistration) {
+        await connection.client.register(DidChangeConfigurationNotification.type, { section: 'netreach' });
+      }
+      if (capabilities.workspace?.workspaceFolders) {
+        connection.workspace.onDidChangeWorkspaceFolders(
+          guard('workspace folders', undefined, async (event) => {
+            folders = [...folders.filter((f) => !event.removed.some((r) => r.uri === f)), ...event.added.map((a) => a.uri)];
+            await loadWorkspace();
+          }),
+        );
+      }
+      await loadWorkspace();
+    }),
+  );
+
+  async function loadWorkspace(): Promise<void> {
+    settings = await fetchSettings(connection, capabilities.workspace?.configuration === true);
+    files.configure(settings);
+    analysis.configure(settings);
+    sendStatus('indexing');
+    const progress = await connection.window.createWorkDoneProgress();
+    progress.begin('netreach: indexing manifests', 0, undefined, true);
+    const started = performance.now();
+    const count = await files.scan(folders, {
+      report: (done, total) => progress.report(total ? Math.round((done / total) * 100) : 0, `${done}/${total} files`),
+      get cancelled() {
+        return progress.token.isCancellationRequested;
+      },
+    });
+    progress.done();
+    log(`indexed ${count} files in ${Math.round(performance.now() - started)} ms`);
+    ready = true;
+    analyzeNow();
+  }
+
+  function schedule(): void {
+    analysis.invalidate();
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(analyzeNow, debounceMs);
+  }
+
+  function analyzeNow(): void {
+    timer = undefined;
+    if (!ready) return;
+    try {
+      sendStatus('analyzing');
+      const result = current();
+      log(`analysed ${result.workspace.policies.length} policies, ${result.workspace.workloads.length} workloads in ${result.elapsed.toFixed(1)} ms`);
+      publish(result);
+      sendStatus('ready', result);
+    } catch (error) {
+      log(`analysis failed: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
+  const schemaDiagnostics = new Map<string, Diagnostic[]>();
+
+  async function schemaFor(uri: string): Promise<Diagnostic[]> {
+    const document = documents.get(uri);
+    if (!document || !schemaEnabled()) return [];
+    yamlService ??= new YamlService();
+    return yamlService.validate(uri, document.version, document.getText());
+  }
+
+  function diagnosticsOf(result: AnalysisResult, uri: string): Diagnostic[] {
+    const own = diagnosticsFor(result, uri);
+    return [...own, ...withoutDuplicates(schemaDiagnostics.get(uri) ?? [], own)];
+  }
+
+  function publish(result: AnalysisResult): void {
+    if (pullDiagnostics) {
+      void connection.sendRequest('workspace/diagnostic/refresh').catch(() => undefined);
+      return;
+    }
+    diagnosticsState.push(result.findingsByUri.keys(), (uri) => diagnosticsOf(result, uri), (uri) => files.version(uri));
+    // Schema diagnostics of open documents arrive a little later; publish again when they do.
+    for (const document of documents.all()) {
+      void schemaFor(document.uri).then((items) => {
+        const previous = JSON.stringify(schemaDiagnostics.get(document.uri) ?? []);
+        if (previous === JSON.stringify(items)) return;
+        schemaDiagnostics.set(document.uri, items);
+        diagnosticsState.push([document.uri], (uri) => diagnosticsOf(current(), uri), (uri) => files.version(uri));
+      });
+    }
+  }
+
+  function sendStatus(state: StatusParams['state'], result?: AnalysisResult): void {
+    const errors = result?.findings.filter((f) => f.severity === 'error').length ?? 0;
+    const warnings = result?.findings.filter((f) => f.severity === 'warning').length ?? 0;
+    const params: StatusParams = {
+      state,
+      files: files.size,
+      workloads: result?.workspace.workloads.length ?? 0,
+      policies: result?.workspace.policies.length ?? 0,
+      errors,
+      warnings,
+    };
+    void connection.sendNotification(STATUS_NOTIFICATION, params);
+  }
+
+  documents.onDidChangeContent((event) => {
+    files.setOpen(event.document.uri, event.document.version, event.document.getText());
+    schedule();
+  });
+  documents.onDidClose(
+    guard('close', undefined, async (event: { document: TextDocument }) => {
+      schemaDiagnostics.delete(event.document.uri);
+      await files.close(event.document.uri);
+      schedule();
+    }),
+  );
+  connection.onDidChangeWatchedFiles(
+    guard('watched files', undefined, async (params) => {
+      let changed = false;
+      for (const change of params.changes) {
+        changed = (await files.diskChanged(change.uri, change.type === FileChangeType.Deleted)) || changed;
+      }
+      if (changed) schedule();
+    }),
+  );
+  connection.onDidChangeConfiguration(
+    guard('configuration', undefined, async () => {
+      const previous = settings;
+      settings = await fetchSettings(connection, capabilities.workspace?.configuration === true);
+      analysis.configure(settings);
+      if (previous.include.join() !== settings.include.join() || previous.exclude.join() !== settings.exclude.join()) {
+        await loadWorkspace();
+      } else {
+        schedule();
+      }
+    }),
+  );
+
+  connection.languages.diagnostics.on(
+    guard('document diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, async (params) => {
+      const uri = params.textDocument.uri;
+      schemaDiagnostics.set(uri, await schemaFor(uri));
+      return diagnosticsState.document(diagnosticsOf(current(), uri), params.previousResultId);
+    }),
+  );
+  connection.languages.diagnostics.onWorkspace(
+    guard('workspace diagnostics', { items: [] }, async (params) => {
+      const result = current();
+      const previous = new Map(params.previousResultIds.map((p) => [p.uri, p.value]));
+      // Open documents are reported by document pulls, which also carry schema problems.
+      const uris = [...result.findingsByUri.keys()].filter((uri) => !documents.get(uri));
+      const reports = diagnosticsState.workspace(uris, (uri) => diagnosticsFor(result, uri), previous, (uri) => files.version(uri));
+      return { items: reports.filter((r) => !documents.get(r.uri)) };
+    }),
+  );
+
+  connection.onCodeAction(guard('code actions', [], (params) => codeActions(current(), params)));
+
+  connection.onHover(
+    guard('hover', null, async (params, token) => {
+      const result = current();
+      const file = result.workspace.files.get(params.textDocument.uri)?.file;
+      if (!file || token.isCancellationRequested) return null;
+      const offset = offsetAt(file, params.position);
+      const ours = hoverMarkdown(result, params.textDocument.uri, offset);
+      const document = documents.get(params.textDocument.uri);
+      let field: string | undefined;
+      if (document && schemaEnabled()) {
+        yamlService ??= new YamlService();
+        field = await yamlService.hover(document.uri, document.version, document.getText(), params.position);
+        field = field?.replace(/^#+ .*\n+/, '');
+      }
+      const value = [ours, field].filter(Boolean).join('\n\n---\n\n');
+      return value ? { contents: { kind: 'markdown', value } } : null;
+    }),
+  );
+
+  connection.onCompletion(
+    guard('completion', [] as CompletionItem[], async (params) => {
+      const document = documents.get(params.textDocument.uri);
+      if (!document) return [];
+      const text = document.getText();
+      const offset = document.offsetAt(params.position);
+      const ours = workspaceCompletions(current(), document.uri, text, offset);
+      if (ours.length > 0 || !schemaEnabled()) return ours;
+      yamlService ??= new YamlService();
+      return yamlService.complete(document.uri, document.version, text, params.position);
+    }),
+  );
+
+  connection.onRequest(REACHABILITY_REQUEST, guard('reachability', null, (params: ReachabilityParams) => reachabilityRequest(current(), params)));
+  connection.onRequest(EXPLAIN_REQUEST, guard('explain', null, (params: ExplainParams) => explainRequest(current(), params)));
+  connection.onRequest(WORKSPACE_FACTS_REQUEST, guard('workspace facts', null, () => workspaceFacts(current())));
+
+  documents.listen(connection);
+  connection.listen();
+}

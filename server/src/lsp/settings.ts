@@ -1,0 +1,36 @@
+/** Reading the `netreach.*` settings from the client, with defaults and validation. */
+import type { Connection } from 'vscode-languageserver';
+import { DEFAULT_SETTINGS, type CheckSetting, type NetreachSettings } from '../protocol';
+
+const CHECK_SETTINGS = new Set<CheckSetting>(['off', 'error', 'warning', 'info']);
+
+export function normalizeSettings(raw: unknown): NetreachSettings {
+  const value = (raw ?? {}) as Record<string, unknown>;
+  const checks: Record<string, CheckSetting> = {};
+  if (value.checks && typeof value.checks === 'object') {
+    for (const [code, setting] of Object.entries(value.checks as Record<string, unknown>)) {
+      const normalized = String(setting).toLowerCase() as CheckSetting;
+      if (/^NR\d{3}$/i.test(code) && CHECK_SETTINGS.has(normalized)) checks[code.toUpperCase()] = normalized;
+    }
+  }
+  const strings = (v: unknown, fallback: readonly string[]) =>
+    Array.isArray(v) && v.every((s) => typeof s === 'string') ? (v as string[]) : fallback;
+  return {
+    checks,
+    include: strings(value.include, DEFAULT_SETTINGS.include),
+    exclude: strings(value.exclude, DEFAULT_SETTINGS.exclude),
+    ipBlockPods: value.ipBlockPods === 'ignore' ? 'ignore' : 'match',
+    schema: value.schema === 'on' || value.schema === 'off' ? value.schema : 'auto',
+    maxFileSize: typeof value.maxFileSize === 'number' && value.maxFileSize > 0 ? value.maxFileSize : DEFAULT_SETTINGS.maxFileSize,
+  };
+}
+
+export async function fetchSettings(connection: Connection, supported: boolean): Promise<NetreachSettings> {
+  if (!supported) return DEFAULT_SETTINGS;
+  try {
+    const [raw] = await connection.workspace.getConfiguration([{ section: 'netreach' }]);
+    return normalizeSettings(raw);
+  } catch {
+    return DEFAULT_SETTINGS;
+  }
+}
