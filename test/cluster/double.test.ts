@@ -10,7 +10,8 @@ type Lib = typeof K8s;
 
 function statusOf(error: unknown): { code?: number; body?: { reason?: string; message?: string } } {
   const e = error as { code?: number; body?: unknown };
-  const body = typeof e.body === 'string' && e.body ? (JSON.parse(e.body) as { reason?: string; message?: string }) : undefined;
+  const body =
+    typeof e.body === 'string' && e.body ? (JSON.parse(e.body) as { reason?: string; message?: string }) : undefined;
   return { code: e.code, body };
 }
 
@@ -62,7 +63,10 @@ describe('Kubernetes API test double (driven by @kubernetes/client-node)', funct
     );
     assert.equal(list.items[1].metadata?.labels?.['kubernetes.io/metadata.name'], 'shop');
     assert.match(list.metadata?.resourceVersion ?? '', /^\d+$/);
-    assert.ok(double.requests.every((r) => r.authenticated), 'every request carried the token');
+    assert.ok(
+      double.requests.every((r) => r.authenticated),
+      'every request carried the token',
+    );
   });
 
   it('answers a wrong token with 401', async () => {
@@ -75,9 +79,13 @@ describe('Kubernetes API test double (driven by @kubernetes/client-node)', funct
 
   it('creates with generateName, runs the probe pod to Succeeded with per-target results, keeps Ready=False', async () => {
     await start({
-      connect: (source, target) => (source.metadata.labels?.app === 'client' && target.port === 8080 ? 'CONNECTED' : 'TIMEOUT'),
+      connect: (source, target) =>
+        source.metadata.labels?.app === 'client' && target.port === 8080 ? 'CONNECTED' : 'TIMEOUT',
     });
-    const created = await core.createNamespacedPod({ namespace: 'shop', body: probePod('TCP/10.0.0.1:8080 TCP/10.0.0.1:9090') });
+    const created = await core.createNamespacedPod({
+      namespace: 'shop',
+      body: probePod('TCP/10.0.0.1:8080 TCP/10.0.0.1:9090'),
+    });
     const name = created.metadata!.name!;
     assert.match(name, /^probe-[a-z0-9]{5}$/);
     assert.equal(created.status?.phase, 'Pending');
@@ -112,7 +120,7 @@ describe('Kubernetes API test double (driven by @kubernetes/client-node)', funct
     assert.deepEqual(await names('app=web'), ['web-1']);
     assert.deepEqual(await names('app in (web, api),tier!=back'), ['web-1']);
     assert.deepEqual((await names('app.kubernetes.io/managed-by')).length, 1);
-    assert.deepEqual(await names('!tier'), (await names('app=client')));
+    assert.deepEqual(await names('!tier'), await names('app=client'));
     assert.deepEqual(await names(undefined, 'metadata.name=web-1'), ['web-1']);
     await double.waitFor(() => double.pods().every((p) => p.status?.phase === 'Running'));
     assert.deepEqual((await names(undefined, 'status.phase=Running')).length, 2);
@@ -148,9 +156,14 @@ describe('Kubernetes API test double (driven by @kubernetes/client-node)', funct
     const watch = new k8s.Watch(kc);
     const errors: unknown[] = [];
     await new Promise<void>((resolve) => {
-      void watch.watch('/api/v1/namespaces/shop/pods', { resourceVersion: '1' }, (type, obj) => {
-        if (type === 'ERROR') errors.push(obj);
-      }, () => resolve());
+      void watch.watch(
+        '/api/v1/namespaces/shop/pods',
+        { resourceVersion: '1' },
+        (type, obj) => {
+          if (type === 'ERROR') errors.push(obj);
+        },
+        () => resolve(),
+      );
     });
     assert.equal((errors[0] as { code?: number }).code, 410);
   });
@@ -174,7 +187,11 @@ describe('Kubernetes API test double (driven by @kubernetes/client-node)', funct
 
   it('honours dryRun=All: answers with the object, stores nothing, but records what it received', async () => {
     await start();
-    const preview = await core.createNamespacedPod({ namespace: 'shop', body: probePod('TCP/1.2.3.4:80'), dryRun: 'All' });
+    const preview = await core.createNamespacedPod({
+      namespace: 'shop',
+      body: probePod('TCP/1.2.3.4:80'),
+      dryRun: 'All',
+    });
     assert.match(preview.metadata?.name ?? '', /^probe-/);
     assert.equal(double.pods('shop').length, 0);
     assert.equal(double.received.length, 1);
@@ -188,7 +205,9 @@ describe('Kubernetes API test double (driven by @kubernetes/client-node)', funct
     const dup = statusOf(await rejection(core.createNamespacedPod({ namespace: 'shop', body: named })));
     assert.equal(dup.code, 409);
     assert.equal(dup.body?.reason, 'AlreadyExists');
-    const noName = statusOf(await rejection(core.createNamespacedPod({ namespace: 'shop', body: { ...named, metadata: {} } })));
+    const noName = statusOf(
+      await rejection(core.createNamespacedPod({ namespace: 'shop', body: { ...named, metadata: {} } })),
+    );
     assert.equal(noName.code, 422);
     assert.equal(noName.body?.reason, 'Invalid');
     const noNs = statusOf(await rejection(core.createNamespacedPod({ namespace: 'ghost', body: named })));
@@ -219,7 +238,10 @@ describe('Kubernetes API test double (driven by @kubernetes/client-node)', funct
     await start({ namespaces: [{ name: 'locked', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } }] });
     const denied = statusOf(await rejection(core.createNamespacedPod({ namespace: 'locked', body: probePod('') })));
     assert.equal(denied.code, 403);
-    assert.match(denied.body?.message ?? '', /violates PodSecurity "restricted:latest": .*allowPrivilegeEscalation != false/);
+    assert.match(
+      denied.body?.message ?? '',
+      /violates PodSecurity "restricted:latest": .*allowPrivilegeEscalation != false/,
+    );
   });
 
   it('injects faults: 500, 401 without a body, quota, and dropped connections', async () => {
@@ -263,8 +285,14 @@ describe('Kubernetes API test double (driven by @kubernetes/client-node)', funct
       pod: (p) => (p.metadata.labels?.app === 'stuck' ? { kind: 'unschedulable' } : { kind: 'hang' }),
     });
     const body = (app: string): K8s.V1Pod => ({ ...probePod(''), metadata: { name: app, labels: { app } } });
-    await core.createNamespacedPod({ namespace: 'shop', body: { ...body('hung'), spec: { ...body('hung').spec!, activeDeadlineSeconds: 4 } } });
-    await core.createNamespacedPod({ namespace: 'shop', body: { ...body('stuck'), spec: { ...body('stuck').spec!, activeDeadlineSeconds: 4 } } });
+    await core.createNamespacedPod({
+      namespace: 'shop',
+      body: { ...body('hung'), spec: { ...body('hung').spec!, activeDeadlineSeconds: 4 } },
+    });
+    await core.createNamespacedPod({
+      namespace: 'shop',
+      body: { ...body('stuck'), spec: { ...body('stuck').spec!, activeDeadlineSeconds: 4 } },
+    });
     await double.waitFor(() => double.pods('shop').find((p) => p.metadata.name === 'hung')?.status?.phase === 'Failed');
     const hung = double.pods('shop').find((p) => p.metadata.name === 'hung')!;
     assert.equal(hung.status?.reason, 'DeadlineExceeded');

@@ -13,7 +13,10 @@ export interface TestCluster {
   runner: ProbeRunner;
 }
 
-export async function startCluster(scenario: Scenario = {}, connect: { requestTimeoutMs?: number } = {}): Promise<TestCluster> {
+export async function startCluster(
+  scenario: Scenario = {},
+  connect: { requestTimeoutMs?: number } = {},
+): Promise<TestCluster> {
   const double = await KubeApiDouble.start(scenario);
   const kubeconfig = writeKubeconfig({ server: double.url, token: double.token, context: 'test-cluster' });
   const runner = await ProbeRunner.connect({ kubeconfig, ...connect });
@@ -30,7 +33,13 @@ export const FAST: RunOptions = {
   cleanupTimeoutMs: 5_000,
 };
 
-const CONTROLLER_KEYS = ['pod-template-hash', 'controller-revision-hash', 'job-name', 'batch.kubernetes.io/job-name', 'controller-uid'];
+const CONTROLLER_KEYS = [
+  'pod-template-hash',
+  'controller-revision-hash',
+  'job-name',
+  'batch.kubernetes.io/job-name',
+  'controller-uid',
+];
 
 /** The safety properties of docs/probing.md, checked on a pod body as it crossed the wire. */
 export function assertSafeProbePod(pod: Pod): void {
@@ -38,7 +47,8 @@ export function assertSafeProbePod(pod: Pod): void {
   const labels = pod.metadata.labels ?? {};
   assert.equal(labels['app.kubernetes.io/managed-by'], 'netreach', `${where}: managed-by label`);
   assert.match(labels['netreach.io/run-id'] ?? '', /^[a-z0-9-]+$/, `${where}: run-id label`);
-  for (const key of CONTROLLER_KEYS) assert.ok(!(key in labels), `${where}: must not copy controller-managed label ${key}`);
+  for (const key of CONTROLLER_KEYS)
+    assert.ok(!(key in labels), `${where}: must not copy controller-managed label ${key}`);
 
   const owners = pod.metadata.ownerReferences ?? [];
   assert.equal(owners.length, 1, `${where}: one owner`);

@@ -128,7 +128,9 @@ describe('probe runner against the API test double', function () {
     assert.match(report.error!.message, /create pods in namespace "shop" \(to create probe pods\)/);
     assert.match(report.error!.message, /deploy\/rbac\.yaml/);
     assert.deepEqual(report.error!.missing, [{ verb: 'create', resource: 'pods', group: '', namespace: 'shop' }]);
-    assert.ok(report.results.every((r) => r.observed === 'error' && /create pods in namespace "shop"/.test(r.detail ?? '')));
+    assert.ok(
+      report.results.every((r) => r.observed === 'error' && /create pods in namespace "shop"/.test(r.detail ?? '')),
+    );
     assert.equal(cluster.double.requestsFor({ verb: 'create', resource: 'pods' }).length, 0);
     assert.equal(cluster.double.requestsFor({ verb: 'create', resource: 'configmaps' }).length, 0);
     assertSafeAndClean(cluster.double);
@@ -158,10 +160,16 @@ describe('probe runner against the API test double', function () {
   });
 
   it('explains a Pod Security rejection and removes the run ConfigMap it had already created', async () => {
-    cluster = await startCluster({ ...SHOP, faults: [faults.podSecurity({ namespace: 'shop', level: 'restricted:v1.30' })] });
+    cluster = await startCluster({
+      ...SHOP,
+      faults: [faults.podSecurity({ namespace: 'shop', level: 'restricted:v1.30' })],
+    });
     const report = await cluster.runner.run(plan(), FAST);
     assert.equal(report.problems[0]?.kind, 'pod-security');
-    assert.match(report.problems[0].message, /Pod Security admission in namespace "shop" refused .*violates PodSecurity "restricted:v1.30"/);
+    assert.match(
+      report.problems[0].message,
+      /Pod Security admission in namespace "shop" refused .*violates PodSecurity "restricted:v1.30"/,
+    );
     assert.ok(report.results.every((r) => r.observed === 'error'));
     assert.equal(cluster.double.requestsFor({ verb: 'create', resource: 'configmaps' }).length, 1);
     assertSafeAndClean(cluster.double);
@@ -175,38 +183,59 @@ describe('probe runner against the API test double', function () {
     assertSafeAndClean(cluster.double);
 
     cluster.double.clearFaults();
-    cluster.double.addFault(faults.webhookDenied({ webhook: 'validate.kyverno.svc-fail', reason: 'image registry not allowed' }));
+    cluster.double.addFault(
+      faults.webhookDenied({ webhook: 'validate.kyverno.svc-fail', reason: 'image registry not allowed' }),
+    );
     report = await cluster.runner.run(plan(), FAST);
     assert.equal(report.problems[0]?.kind, 'admission');
-    assert.match(report.problems[0].message, /admission webhook "validate.kyverno.svc-fail" refused .*image registry not allowed/);
+    assert.match(
+      report.problems[0].message,
+      /admission webhook "validate.kyverno.svc-fail" refused .*image registry not allowed/,
+    );
     assertSafeAndClean(cluster.double);
   });
 
   it('detects an image that cannot be pulled early instead of waiting for the deadline', async () => {
     cluster = await startCluster({ ...SHOP, pod: () => ({ kind: 'image-pull-error' }) });
-    const report = await cluster.runner.run(plan(), { ...FAST, timeoutMs: 60_000, image: 'registry.corp/agnhost:2.53' });
+    const report = await cluster.runner.run(plan(), {
+      ...FAST,
+      timeoutMs: 60_000,
+      image: 'registry.corp/agnhost:2.53',
+    });
     assert.equal(report.error, undefined, 'the run did not run into its 60 s deadline');
     assert.equal(report.problems[0]?.kind, 'image-pull');
-    assert.match(report.problems[0].message, /registry\.corp\/agnhost:2\.53.*cannot be pulled in namespace "shop": (ErrImagePull|ImagePullBackOff)/);
+    assert.match(
+      report.problems[0].message,
+      /registry\.corp\/agnhost:2\.53.*cannot be pulled in namespace "shop": (ErrImagePull|ImagePullBackOff)/,
+    );
     assert.match(report.problems[0].message, /--image/);
     assert.ok(report.results.every((r) => r.observed === 'error'));
     assertSafeAndClean(cluster.double);
   });
 
   it('gives up on pods stuck Pending at the run deadline, says why, and deletes them', async () => {
-    cluster = await startCluster({ ...SHOP, pod: () => ({ kind: 'unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.' }) });
+    cluster = await startCluster({
+      ...SHOP,
+      pod: () => ({ kind: 'unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.' }),
+    });
     const report = await cluster.runner.run(plan(), { ...FAST, timeoutMs: 400 });
     assert.equal(report.error?.kind, 'timeout');
     for (const r of report.results) {
       assert.equal(r.observed, 'error');
-      assert.match(r.detail ?? '', /did not finish within .*probe pod was Pending, not scheduled \(0\/3 nodes are available/);
+      assert.match(
+        r.detail ?? '',
+        /did not finish within .*probe pod was Pending, not scheduled \(0\/3 nodes are available/,
+      );
     }
     assert.equal(cluster.double.requestsFor({ verb: 'create', resource: 'pods' }).length, 2);
     assertSafeAndClean(cluster.double);
   });
 
   it('reports a probe container that fails without results per target', async () => {
-    cluster = await startCluster({ ...SHOP, pod: (p) => (p.metadata.labels?.app === 'other' ? { kind: 'crash', exitCode: 127 } : undefined) });
+    cluster = await startCluster({
+      ...SHOP,
+      pod: (p) => (p.metadata.labels?.app === 'other' ? { kind: 'crash', exitCode: 127 } : undefined),
+    });
     const report = await cluster.runner.run(plan(), FAST);
     assert.equal(report.results.find((r) => r.id === 'client->server:8080')!.observed, 'connected');
     const other = report.results.find((r) => r.id === 'other->server:8080')!;
@@ -240,10 +269,16 @@ describe('probe runner against the API test double', function () {
       },
     });
     assert.equal(report.error?.kind, 'unreachable');
-    assert.match(report.error!.message, new RegExp(`Cannot reach the API server at ${double.url.replace(/[.]/g, '\\.')}`));
+    assert.match(
+      report.error!.message,
+      new RegExp(`Cannot reach the API server at ${double.url.replace(/[.]/g, '\\.')}`),
+    );
     assert.ok(!report.error!.message.includes(double.token));
     assert.ok(report.cleanup.error, 'cleanup could not finish');
-    assert.match(report.cleanup.hint ?? '', new RegExp(`kubectl delete pods,configmaps -n shop -l netreach.io/run-id=${report.runId}`));
+    assert.match(
+      report.cleanup.hint ?? '',
+      new RegExp(`kubectl delete pods,configmaps -n shop -l netreach.io/run-id=${report.runId}`),
+    );
     assert.match(report.cleanup.hint ?? '', /stop by themselves after 120 s/);
 
     double.setDown(false);
@@ -272,7 +307,11 @@ describe('probe runner against the API test double', function () {
     assert.equal(report.error?.kind, 'unauthorized');
     assert.match(report.error!.message, /rejected the credentials \(401 Unauthorized\).*log in again/);
     assert.equal(cluster.double.requestsFor({ verb: 'create', resource: 'pods' }).length, 0);
-    assert.equal(cluster.double.requestsFor({ verb: 'create', resource: 'selfsubjectaccessreviews' }).length, 0, 'stopped at the first 401');
+    assert.equal(
+      cluster.double.requestsFor({ verb: 'create', resource: 'selfsubjectaccessreviews' }).length,
+      0,
+      'stopped at the first 401',
+    );
   });
 
   it('stops on cancel in the middle, reports the run as cancelled, and deletes its pods', async () => {
@@ -292,7 +331,7 @@ describe('probe runner against the API test double', function () {
     assertSafeAndClean(cluster.double);
   });
 
-  it('cleans up and re-throws when the caller\'s progress callback throws', async () => {
+  it("cleans up and re-throws when the caller's progress callback throws", async () => {
     cluster = await startCluster({ ...SHOP, pod: () => ({ kind: 'hang' }) });
     const boom = new Error('UI went away');
     await assert.rejects(
@@ -326,7 +365,12 @@ describe('probe runner against the API test double', function () {
         {
           apiVersion: 'v1',
           kind: 'ConfigMap',
-          metadata: { name: 'netreach-dead', namespace: 'shop', labels: managed('dead'), annotations: { 'netreach.io/expires-at': old } },
+          metadata: {
+            name: 'netreach-dead',
+            namespace: 'shop',
+            labels: managed('dead'),
+            annotations: { 'netreach.io/expires-at': old },
+          },
         },
         {
           apiVersion: 'v1',
@@ -341,12 +385,16 @@ describe('probe runner against the API test double', function () {
       ],
     });
     const sweep = await cluster.runner.sweepStale();
+    assert.deepEqual(sweep.deleted.map((r) => `${r.kind} ${r.namespace}/${r.name}`).sort(), [
+      'ConfigMap shop/netreach-dead',
+      'Pod shop/netreach-dead-0',
+      'Pod tools/netreach-dead-1',
+    ]);
     assert.deepEqual(
-      sweep.deleted.map((r) => `${r.kind} ${r.namespace}/${r.name}`).sort(),
-      ['ConfigMap shop/netreach-dead', 'Pod shop/netreach-dead-0', 'Pod tools/netreach-dead-1'],
-    );
-    assert.deepEqual(
-      cluster.double.pods().map((p) => p.metadata.name).sort(),
+      cluster.double
+        .pods()
+        .map((p) => p.metadata.name)
+        .sort(),
       ['netreach-live-0', 'web'],
     );
     assert.deepEqual(
@@ -362,7 +410,12 @@ describe('probe runner against the API test double', function () {
       objects: [
         ...SHOP.objects!,
         {
-          ...workloadPod('shop', 'netreach-crashed-0', { 'app.kubernetes.io/managed-by': 'netreach', 'netreach.io/run-id': 'crashed' }, '10.244.9.1'),
+          ...workloadPod(
+            'shop',
+            'netreach-crashed-0',
+            { 'app.kubernetes.io/managed-by': 'netreach', 'netreach.io/run-id': 'crashed' },
+            '10.244.9.1',
+          ),
           metadata: {
             name: 'netreach-crashed-0',
             namespace: 'shop',
@@ -449,7 +502,9 @@ describe('probe runner against the API test double', function () {
       ...FAST,
       concurrency: 2,
       onProgress: () => {
-        alive = cluster!.double.probePods().filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase ?? '')).length;
+        alive = cluster!.double
+          .probePods()
+          .filter((p) => !['Succeeded', 'Failed'].includes(p.status?.phase ?? '')).length;
         peak = Math.max(peak, alive);
       },
     });
@@ -459,7 +514,11 @@ describe('probe runner against the API test double', function () {
     const capped = await cluster.runner.run(many, { ...FAST, maxPods: 5 });
     assert.equal(capped.error?.kind, 'too-many-pods');
     assert.match(capped.error!.message, /needs 6 probe pods, more than the cap of 5/);
-    assert.equal(cluster.double.requestsFor({ verb: 'create', resource: 'pods' }).length, 6, 'the capped run created nothing');
+    assert.equal(
+      cluster.double.requestsFor({ verb: 'create', resource: 'pods' }).length,
+      6,
+      'the capped run created nothing',
+    );
     assertSafeAndClean(cluster.double);
   });
 
@@ -488,7 +547,9 @@ describe('probe runner against the API test double', function () {
     assert.match(byId['bad-port'].detail ?? '', /port 70000 is out of range/);
     assert.match(byId.hostname.detail ?? '', /is not an IP address/);
     assert.equal(byId.v6.observed, 'connected');
-    const env = cluster.double.receivedPods()[0].spec.containers[0].env!.find((e) => e.name === 'NETREACH_TARGETS')!.value;
+    const env = cluster.double
+      .receivedPods()[0]
+      .spec.containers[0].env!.find((e) => e.name === 'NETREACH_TARGETS')!.value;
     assert.equal(env, 'TCP/[fd00::11]:8080');
     assertSafeAndClean(cluster.double);
   });

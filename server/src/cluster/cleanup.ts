@@ -43,9 +43,17 @@ async function deleteByLabel(client: KubeClient, kind: Kind, namespace: string, 
     await withRetry(() => client.deleteCollection(kind, namespace, selector, { signal: o.signal }), o.retry, o.signal);
   } catch (error) {
     if (!isForbidden(error)) throw error;
-    const { items } = await withRetry(() => client.list(kind, { namespace, labelSelector: selector, signal: o.signal }), o.retry, o.signal);
+    const { items } = await withRetry(
+      () => client.list(kind, { namespace, labelSelector: selector, signal: o.signal }),
+      o.retry,
+      o.signal,
+    );
     for (const item of items) {
-      await withRetry(() => client.delete(kind, namespace, item.metadata?.name ?? '', { signal: o.signal }), o.retry, o.signal);
+      await withRetry(
+        () => client.delete(kind, namespace, item.metadata?.name ?? '', { signal: o.signal }),
+        o.retry,
+        o.signal,
+      );
     }
   }
 }
@@ -71,7 +79,10 @@ export async function cleanupRun(
       8,
       async (ref) => {
         try {
-          if (await withRetry(() => client.delete(kind, ref.namespace, ref.name, { signal: o.signal }), o.retry, o.signal)) deleted++;
+          if (
+            await withRetry(() => client.delete(kind, ref.namespace, ref.name, { signal: o.signal }), o.retry, o.signal)
+          )
+            deleted++;
         } catch (e) {
           note(e);
         }
@@ -90,7 +101,11 @@ export async function cleanupRun(
   for (const namespace of namespaces) {
     for (const kind of ['Pod', 'ConfigMap'] as const) {
       try {
-        const { items } = await withRetry(() => client.list(kind, { namespace, labelSelector: selector, signal: o.signal }), o.retry, o.signal);
+        const { items } = await withRetry(
+          () => client.list(kind, { namespace, labelSelector: selector, signal: o.signal }),
+          o.retry,
+          o.signal,
+        );
         for (const item of items) {
           if (!item.metadata?.deletionTimestamp) leftovers.push({ kind, namespace, name: item.metadata?.name ?? '' });
         }
@@ -161,13 +176,22 @@ export async function sweepStale(client: KubeClient, o: SweepOptions): Promise<S
             : configMapExpiry(item, o.fallbackStaleSeconds) < o.now,
         );
         for (const item of stale) {
-          const ref: ObjectRef = { kind, namespace: item.metadata?.namespace ?? namespace ?? '', name: item.metadata?.name ?? '' };
-          if (await withRetry(() => client.delete(kind, ref.namespace, ref.name, { signal: o.signal }), o.retry, o.signal)) {
+          const ref: ObjectRef = {
+            kind,
+            namespace: item.metadata?.namespace ?? namespace ?? '',
+            name: item.metadata?.name ?? '',
+          };
+          if (
+            await withRetry(() => client.delete(kind, ref.namespace, ref.name, { signal: o.signal }), o.retry, o.signal)
+          ) {
             deleted.push(ref);
           }
         }
       } catch (e) {
-        error ??= e instanceof ClusterError ? e : new ClusterError('unknown', `Sweeping stale probe objects failed: ${String(e)}`);
+        error ??=
+          e instanceof ClusterError
+            ? e
+            : new ClusterError('unknown', `Sweeping stale probe objects failed: ${String(e)}`);
       }
     }
   }

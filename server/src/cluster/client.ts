@@ -38,8 +38,18 @@ export interface KubeClient {
   readonly target: ClusterTarget;
   list(kind: Kind, options?: ListOptions): Promise<{ items: WireObject[]; resourceVersion: string }>;
   /** Undefined when the object does not exist. */
-  get(kind: Kind, namespace: string | undefined, name: string, options?: RequestOptions): Promise<WireObject | undefined>;
-  create(kind: Kind, namespace: string, body: WireObject, options?: RequestOptions & { dryRun?: boolean }): Promise<WireObject>;
+  get(
+    kind: Kind,
+    namespace: string | undefined,
+    name: string,
+    options?: RequestOptions,
+  ): Promise<WireObject | undefined>;
+  create(
+    kind: Kind,
+    namespace: string,
+    body: WireObject,
+    options?: RequestOptions & { dryRun?: boolean },
+  ): Promise<WireObject>;
   /** False when the object was already gone. */
   delete(kind: Kind, namespace: string, name: string, options?: RequestOptions): Promise<boolean>;
   deleteCollection(kind: Kind, namespace: string, labelSelector: string, options?: RequestOptions): Promise<void>;
@@ -71,10 +81,24 @@ interface KindInfo {
 }
 
 const KINDS: Record<Kind, KindInfo> = {
-  Namespace: { api: 'CoreV1Api', model: 'V1Namespace', apiVersion: 'v1', group: '', plural: 'namespaces', namespaced: false },
+  Namespace: {
+    api: 'CoreV1Api',
+    model: 'V1Namespace',
+    apiVersion: 'v1',
+    group: '',
+    plural: 'namespaces',
+    namespaced: false,
+  },
   Pod: { api: 'CoreV1Api', model: 'V1Pod', apiVersion: 'v1', group: '', plural: 'pods', namespaced: true },
   Service: { api: 'CoreV1Api', model: 'V1Service', apiVersion: 'v1', group: '', plural: 'services', namespaced: true },
-  ConfigMap: { api: 'CoreV1Api', model: 'V1ConfigMap', apiVersion: 'v1', group: '', plural: 'configmaps', namespaced: true },
+  ConfigMap: {
+    api: 'CoreV1Api',
+    model: 'V1ConfigMap',
+    apiVersion: 'v1',
+    group: '',
+    plural: 'configmaps',
+    namespaced: true,
+  },
   ReplicationController: {
     api: 'CoreV1Api',
     model: 'V1ReplicationController',
@@ -91,8 +115,22 @@ const KINDS: Record<Kind, KindInfo> = {
     plural: 'networkpolicies',
     namespaced: true,
   },
-  ReplicaSet: { api: 'AppsV1Api', model: 'V1ReplicaSet', apiVersion: 'apps/v1', group: 'apps', plural: 'replicasets', namespaced: true },
-  DaemonSet: { api: 'AppsV1Api', model: 'V1DaemonSet', apiVersion: 'apps/v1', group: 'apps', plural: 'daemonsets', namespaced: true },
+  ReplicaSet: {
+    api: 'AppsV1Api',
+    model: 'V1ReplicaSet',
+    apiVersion: 'apps/v1',
+    group: 'apps',
+    plural: 'replicasets',
+    namespaced: true,
+  },
+  DaemonSet: {
+    api: 'AppsV1Api',
+    model: 'V1DaemonSet',
+    apiVersion: 'apps/v1',
+    group: 'apps',
+    plural: 'daemonsets',
+    namespaced: true,
+  },
   Job: { api: 'BatchV1Api', model: 'V1Job', apiVersion: 'batch/v1', group: 'batch', plural: 'jobs', namespaced: true },
   PodDisruptionBudget: {
     api: 'PolicyV1Api',
@@ -169,7 +207,10 @@ class LibraryClient implements KubeClient {
   private toWire(kind: Kind, typed: unknown): WireObject {
     const info = KINDS[kind];
     const wire = this.lib.serializer.serialize(typed, info.model) as WireObject;
-    return { ...wire, apiVersion: info.apiVersion, kind };
+    // The serializer leaves absent fields as `undefined` keys (so `'ipBlock' in peer` would be
+    // true for every peer); a JSON round trip yields exactly what the API server sent.
+    const plain = JSON.parse(JSON.stringify(wire)) as WireObject;
+    return { apiVersion: info.apiVersion, kind, ...plain };
   }
 
   private async call<T>(
@@ -206,7 +247,12 @@ class LibraryClient implements KubeClient {
     };
   }
 
-  async get(kind: Kind, namespace: string | undefined, name: string, options: RequestOptions = {}): Promise<WireObject | undefined> {
+  async get(
+    kind: Kind,
+    namespace: string | undefined,
+    name: string,
+    options: RequestOptions = {},
+  ): Promise<WireObject | undefined> {
     const info = KINDS[kind];
     try {
       const found = await this.call(kind, 'get', namespace, options.signal, (o) =>
@@ -219,10 +265,18 @@ class LibraryClient implements KubeClient {
     }
   }
 
-  async create(kind: Kind, namespace: string, body: WireObject, options: RequestOptions & { dryRun?: boolean } = {}): Promise<WireObject> {
+  async create(
+    kind: Kind,
+    namespace: string,
+    body: WireObject,
+    options: RequestOptions & { dryRun?: boolean } = {},
+  ): Promise<WireObject> {
     const typed: unknown = this.lib.serializer.deserialize(body, KINDS[kind].model);
     const created = await this.call(kind, 'create', namespace, options.signal, (o) =>
-      this.method(kind, `createNamespaced${kind}`)({ namespace, body: typed, ...(options.dryRun ? { dryRun: 'All' } : {}) }, o),
+      this.method(kind, `createNamespaced${kind}`)(
+        { namespace, body: typed, ...(options.dryRun ? { dryRun: 'All' } : {}) },
+        o,
+      ),
     );
     return this.toWire(kind, created);
   }
@@ -232,7 +286,10 @@ class LibraryClient implements KubeClient {
       await this.call(kind, 'delete', namespace, options.signal, (o) =>
         // Grace 0: probe pods hold no state. Background propagation: deleting the run's
         // ConfigMap lets the garbage collector remove any pod we failed to delete ourselves.
-        this.method(kind, `deleteNamespaced${kind}`)({ name, namespace, gracePeriodSeconds: 0, propagationPolicy: 'Background' }, o),
+        this.method(kind, `deleteNamespaced${kind}`)(
+          { name, namespace, gracePeriodSeconds: 0, propagationPolicy: 'Background' },
+          o,
+        ),
       );
       return true;
     } catch (error) {
@@ -241,7 +298,12 @@ class LibraryClient implements KubeClient {
     }
   }
 
-  async deleteCollection(kind: Kind, namespace: string, labelSelector: string, options: RequestOptions = {}): Promise<void> {
+  async deleteCollection(
+    kind: Kind,
+    namespace: string,
+    labelSelector: string,
+    options: RequestOptions = {},
+  ): Promise<void> {
     await this.call(kind, 'deletecollection', namespace, options.signal, (o) =>
       this.method(kind, `deleteCollectionNamespaced${kind}`)(
         { namespace, labelSelector, gracePeriodSeconds: 0, propagationPolicy: 'Background' },
@@ -254,7 +316,12 @@ class LibraryClient implements KubeClient {
     const info = KINDS[kind];
     const prefix = info.group ? `/apis/${info.apiVersion}` : '/api/v1';
     const path = `${prefix}/namespaces/${encodeURIComponent(options.namespace)}/${info.plural}`;
-    const permission: Permission = { verb: 'watch', resource: info.plural, group: info.group, namespace: options.namespace };
+    const permission: Permission = {
+      verb: 'watch',
+      resource: info.plural,
+      group: info.group,
+      namespace: options.namespace,
+    };
     const ctx = this.context(`watch ${info.plural} ${scope(options.namespace)}`, permission, options.signal);
     const watcher = new this.lib.k8s.Watch(this.kc);
     return new Promise<void>((resolve, reject) => {
@@ -316,11 +383,15 @@ class LibraryClient implements KubeClient {
     } catch (error) {
       throw classifyError(
         error,
-        this.context('check permissions (SelfSubjectAccessReview)', {
-          verb: 'create',
-          resource: 'selfsubjectaccessreviews',
-          group: 'authorization.k8s.io',
-        }, options.signal),
+        this.context(
+          'check permissions (SelfSubjectAccessReview)',
+          {
+            verb: 'create',
+            resource: 'selfsubjectaccessreviews',
+            group: 'authorization.k8s.io',
+          },
+          options.signal,
+        ),
       );
     }
   }

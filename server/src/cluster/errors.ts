@@ -100,7 +100,10 @@ export function redact(text: string): string {
     .replace(/(authorization["']?\s*[:=]\s*["']?)(bearer|basic)\s+[^\s"',}]+/gi, '$1$2 <redacted>')
     .replace(/\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{8,}/gi, '$1 <redacted>')
     .replace(/\beyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, '<redacted-jwt>')
-    .replace(/((?:token|password|client-key-data|client-certificate-data)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi, '$1<redacted>');
+    .replace(
+      /((?:token|password|client-key-data|client-certificate-data)["']?\s*[:=]\s*["']?)[^\s"',}]+/gi,
+      '$1<redacted>',
+    );
 }
 
 export function describePermission(p: Permission): string {
@@ -156,6 +159,10 @@ function networkCode(error: unknown): string | undefined {
   return undefined;
 }
 
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
 function where(ctx: ErrorContext): string {
   const parts = [ctx.server ? `the API server at ${ctx.server}` : 'the API server'];
   if (ctx.context) parts.push(`(context "${ctx.context}")`);
@@ -171,9 +178,13 @@ export function classifyError(error: unknown, ctx: ErrorContext): ClusterError {
     if (ctx.signal?.aborted && e.name !== 'TimeoutError') {
       return new ClusterError('cancelled', `Cancelled while trying to ${ctx.action}.`);
     }
-    return new ClusterError('timeout', `${where(ctx)} did not answer in time while trying to ${ctx.action}.`, {
-      retryable: true,
-    });
+    return new ClusterError(
+      'timeout',
+      `${capitalized(where(ctx))} did not answer in time while trying to ${ctx.action}.`,
+      {
+        retryable: true,
+      },
+    );
   }
 
   const status = typeof e.code === 'number' ? e.code : typeof e.statusCode === 'number' ? e.statusCode : undefined;
@@ -181,10 +192,14 @@ export function classifyError(error: unknown, ctx: ErrorContext): ClusterError {
 
   const code = networkCode(error);
   if (code && TIMEOUTS.has(code)) {
-    return new ClusterError('timeout', `${where(ctx)} did not answer in time while trying to ${ctx.action} (${code}).`, {
-      code,
-      retryable: true,
-    });
+    return new ClusterError(
+      'timeout',
+      `${capitalized(where(ctx))} did not answer in time while trying to ${ctx.action} (${code}).`,
+      {
+        code,
+        retryable: true,
+      },
+    );
   }
   if (code && /CERT|SSL|TLS|SELF_SIGNED|UNABLE_TO_VERIFY|ALTNAME/i.test(code)) {
     return new ClusterError(
@@ -237,7 +252,7 @@ function classifyStatus(status: number, body: StatusBody | undefined, ctx: Error
     case 401:
       return new ClusterError(
         'unauthorized',
-        `${where(ctx)} rejected the credentials (401 Unauthorized) while trying to ${ctx.action}. ` +
+        `${capitalized(where(ctx))} rejected the credentials (401 Unauthorized) while trying to ${ctx.action}. ` +
           'The token or client certificate is missing, wrong or expired: log in again (for cloud clusters, ' +
           "refresh the credentials with your provider's CLI) and retry.",
         details,
@@ -277,23 +292,39 @@ function classifyStatus(status: number, body: StatusBody | undefined, ctx: Error
       return new ClusterError('conflict', `Conflict while trying to ${ctx.action}${said}.`, details);
     case 400:
     case 422:
-      return new ClusterError('invalid', `${where(ctx)} rejected the request to ${ctx.action} as invalid${said}.`, details);
+      return new ClusterError(
+        'invalid',
+        `${capitalized(where(ctx))} rejected the request to ${ctx.action} as invalid${said}.`,
+        details,
+      );
     case 429:
-      return new ClusterError('server-error', `${where(ctx)} is overloaded (429 Too Many Requests) while trying to ${ctx.action}.`, {
-        ...details,
-        retryable: true,
-      });
+      return new ClusterError(
+        'server-error',
+        `${capitalized(where(ctx))} is overloaded (429 Too Many Requests) while trying to ${ctx.action}.`,
+        {
+          ...details,
+          retryable: true,
+        },
+      );
     case 504:
-      return new ClusterError('timeout', `${where(ctx)} timed out (504) while trying to ${ctx.action}${said}.`, {
-        ...details,
-        retryable: true,
-      });
+      return new ClusterError(
+        'timeout',
+        `${capitalized(where(ctx))} timed out (504) while trying to ${ctx.action}${said}.`,
+        {
+          ...details,
+          retryable: true,
+        },
+      );
   }
   if (status >= 500) {
-    return new ClusterError('server-error', `${where(ctx)} failed (${status}) while trying to ${ctx.action}${said}.`, {
-      ...details,
-      retryable: true,
-    });
+    return new ClusterError(
+      'server-error',
+      `${capitalized(where(ctx))} failed (${status}) while trying to ${ctx.action}${said}.`,
+      {
+        ...details,
+        retryable: true,
+      },
+    );
   }
   return new ClusterError('unknown', `Unexpected answer ${status} while trying to ${ctx.action}${said}.`, details);
 }

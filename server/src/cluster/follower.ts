@@ -84,7 +84,11 @@ export class PodFollower {
     let quickEnds = 0;
     while (!signal.aborted) {
       try {
-        const list = await this.client.list('Pod', { namespace: this.namespace, labelSelector: this.labelSelector, signal });
+        const list = await this.client.list('Pod', {
+          namespace: this.namespace,
+          labelSelector: this.labelSelector,
+          signal,
+        });
         const listed = new Set<string>();
         for (const item of list.items as WirePod[]) {
           const name = item.metadata?.name ?? '';

@@ -39,7 +39,10 @@ export function findKubeconfigFiles(options: KubeconfigOptions = {}): string[] {
   const env = options.env ?? process.env;
   if (options.kubeconfig) {
     if (!existsSync(options.kubeconfig)) {
-      throw new ClusterError('no-kubeconfig', `The kubeconfig file ${options.kubeconfig} (given with --kubeconfig) does not exist.`);
+      throw new ClusterError(
+        'no-kubeconfig',
+        `The kubeconfig file ${options.kubeconfig} (given with --kubeconfig) does not exist.`,
+      );
     }
     return [options.kubeconfig];
   }
@@ -116,7 +119,10 @@ function merge(k8s: ClientLibrary, configs: KubeConfig[]): KubeConfig {
   return merged;
 }
 
-export function loadKubeconfig(k8s: ClientLibrary, options: KubeconfigOptions = {}): { kc: KubeConfig; target: ClusterTarget } {
+export function loadKubeconfig(
+  k8s: ClientLibrary,
+  options: KubeconfigOptions = {},
+): { kc: KubeConfig; target: ClusterTarget } {
   const files = findKubeconfigFiles(options);
   const kc = merge(
     k8s,
@@ -126,7 +132,10 @@ export function loadKubeconfig(k8s: ClientLibrary, options: KubeconfigOptions = 
   const listing = available.length ? ` Available contexts: ${available.join(', ')}.` : ' It defines no contexts.';
   const contextName = options.context ?? kc.getCurrentContext();
   if (!contextName) {
-    throw new ClusterError('bad-kubeconfig', `The kubeconfig (${files.join(', ')}) has no current context; pick one with --context.${listing}`);
+    throw new ClusterError(
+      'bad-kubeconfig',
+      `The kubeconfig (${files.join(', ')}) has no current context; pick one with --context.${listing}`,
+    );
   }
   const context = kc.getContextObject(contextName);
   if (!context) {
@@ -135,7 +144,10 @@ export function loadKubeconfig(k8s: ClientLibrary, options: KubeconfigOptions = 
   kc.setCurrentContext(contextName);
   const cluster = kc.getCurrentCluster();
   if (!cluster?.server) {
-    throw new ClusterError('bad-kubeconfig', `Context "${contextName}" refers to cluster "${context.cluster}", which is missing or has no server.`);
+    throw new ClusterError(
+      'bad-kubeconfig',
+      `Context "${contextName}" refers to cluster "${context.cluster}", which is missing or has no server.`,
+    );
   }
   return {
     kc,

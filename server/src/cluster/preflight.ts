@@ -18,11 +18,17 @@ export interface PermissionNeed {
 }
 
 /** Everything the probe runner (and reading the cluster) needs, for the given source namespaces. */
-export function requiredPermissions(namespaces: string[], options: { includeClusterRead?: boolean } = {}): PermissionNeed[] {
+export function requiredPermissions(
+  namespaces: string[],
+  options: { includeClusterRead?: boolean } = {},
+): PermissionNeed[] {
   const needs: PermissionNeed[] = [];
   if (options.includeClusterRead ?? true) {
     for (const resource of ['namespaces', 'pods', 'services']) {
-      needs.push({ permission: { verb: 'list', resource, group: '' }, why: 'read the cluster to compute expectations' });
+      needs.push({
+        permission: { verb: 'list', resource, group: '' },
+        why: 'read the cluster to compute expectations',
+      });
     }
     needs.push({
       permission: { verb: 'list', resource: 'networkpolicies', group: 'networking.k8s.io' },
@@ -43,6 +49,7 @@ export function requiredPermissions(namespaces: string[], options: { includeClus
       core('delete', 'pods', 'remove probe pods'),
       core('deletecollection', 'pods', 'remove probe pods by label in one call', true),
       core('create', 'configmaps', "create the run's owner object"),
+      core('get', 'configmaps', "read back the run's owner object after a lost answer"),
       core('delete', 'configmaps', "remove the run's owner object"),
       core('list', 'configmaps', 'find leftovers of earlier runs'),
       core('list', 'services', 'check that no Service would send traffic to a probe pod'),
@@ -78,11 +85,19 @@ export interface CheckOptions extends RequestOptions {
   retry?: RetryPolicy;
 }
 
-export async function checkPermissions(client: KubeClient, needs: PermissionNeed[], options: CheckOptions = {}): Promise<PermissionReport> {
+export async function checkPermissions(
+  client: KubeClient,
+  needs: PermissionNeed[],
+  options: CheckOptions = {},
+): Promise<PermissionReport> {
   const denied: PermissionNeed[] = [];
   const retry = options.retry ?? DEFAULT_RETRY;
   await forEachLimited(needs, options.concurrency ?? 8, async (need) => {
-    const allowed = await withRetry(() => client.canI(need.permission, { signal: options.signal }), retry, options.signal);
+    const allowed = await withRetry(
+      () => client.canI(need.permission, { signal: options.signal }),
+      retry,
+      options.signal,
+    );
     if (!allowed) denied.push(need);
   });
   const order = (a: PermissionNeed, b: PermissionNeed) => needs.indexOf(a) - needs.indexOf(b);
@@ -138,17 +153,17 @@ const CANDIDATES: Candidate[] = [
     matches: (o, labels) => mapSelectorMatches(spec(o).selector as Record<string, string>, labels),
     // Other Services selecting it are harmless: the readiness gate keeps the pod out of their endpoints.
     blocking: (o) => spec(o).publishNotReadyAddresses === true,
-    message: () =>
-      'selects the probe pod and publishes not-ready addresses, so it would send real traffic to the probe; the source is skipped',
+    message: (o) =>
+      spec(o).publishNotReadyAddresses === true
+        ? 'selects the probe pod and publishes not-ready addresses, so it would send real traffic to the probe; the source is skipped'
+        : "selects the probe pod's labels; the readiness gate keeps the pod out of its endpoints",
   },
-  ...(['ReplicaSet', 'DaemonSet', 'Job'] as const).map(
-    (kind): Candidate => ({
-      kind,
-      matches: (o, labels) => labelSelectorMatches(spec(o).selector as LabelSelector, labels),
-      blocking: () => false,
-      message: () => "selects the probe pod's labels; the pod's controller ownerReference keeps it from being adopted",
-    }),
-  ),
+  ...(['ReplicaSet', 'DaemonSet', 'Job'] as const).map((kind): Candidate => ({
+    kind,
+    matches: (o, labels) => labelSelectorMatches(spec(o).selector as LabelSelector, labels),
+    blocking: () => false,
+    message: () => "selects the probe pod's labels; the pod's controller ownerReference keeps it from being adopted",
+  })),
   {
     kind: 'ReplicationController',
     matches: (o, labels) => mapSelectorMatches(spec(o).selector as Record<string, string>, labels),
@@ -165,7 +180,11 @@ const CANDIDATES: Candidate[] = [
 ];
 
 /** Objects in the sources' namespaces that would select a probe pod with the source's labels. */
-export async function checkAdoption(client: KubeClient, sources: PreflightSource[], options: CheckOptions = {}): Promise<AdoptionFinding[]> {
+export async function checkAdoption(
+  client: KubeClient,
+  sources: PreflightSource[],
+  options: CheckOptions = {},
+): Promise<AdoptionFinding[]> {
   const retry = options.retry ?? DEFAULT_RETRY;
   const findings: AdoptionFinding[] = [];
   const namespaces = [...new Set(sources.map((s) => s.namespace))];
@@ -174,7 +193,11 @@ export async function checkAdoption(client: KubeClient, sources: PreflightSource
     const lists = new Map<Kind, WireObject[]>();
     await Promise.all(
       CANDIDATES.map(async (c) => {
-        const list = await withRetry(() => client.list(c.kind, { namespace, signal: options.signal }), retry, options.signal);
+        const list = await withRetry(
+          () => client.list(c.kind, { namespace, signal: options.signal }),
+          retry,
+          options.signal,
+        );
         lists.set(c.kind, list.items);
       }),
     );

@@ -112,7 +112,10 @@ export function parseTerminationMessage(message: string | undefined): Map<string
  * The labels of a probe pod: the source's identity minus controller-managed keys, plus
  * ours. Returns the keys it dropped so the caller can say so.
  */
-export function probeLabels(identity: Record<string, string>, runId: string): { labels: Record<string, string>; dropped: string[] } {
+export function probeLabels(
+  identity: Record<string, string>,
+  runId: string,
+): { labels: Record<string, string>; dropped: string[] } {
   const labels: Record<string, string> = {};
   const dropped: string[] = [];
   for (const [key, value] of Object.entries(identity)) {

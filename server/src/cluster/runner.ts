@@ -103,7 +103,13 @@ export type RunStage = 'sweep' | 'preflight' | 'probe' | 'reprobe' | 'cleanup' |
 
 export type RunProgress = { done: number; total: number } & (
   | { type: 'stage'; stage: RunStage; message: string }
-  | { type: 'pod'; namespace: string; name: string; state: 'created' | 'running' | 'finished' | 'failed'; detail?: string }
+  | {
+      type: 'pod';
+      namespace: string;
+      name: string;
+      state: 'created' | 'running' | 'finished' | 'failed';
+      detail?: string;
+    }
   | { type: 'result'; result: ProbeResult }
 );
 
@@ -166,7 +172,9 @@ export interface ProbePreview {
   skipped: { id: string; reason: string }[];
 }
 
-type Resolved = Required<Omit<RunOptions, 'signal' | 'onProgress' | 'reprobe' | 'runId' | 'image' | 'imagePullSecrets' | 'retry'>> &
+type Resolved = Required<
+  Omit<RunOptions, 'signal' | 'onProgress' | 'reprobe' | 'runId' | 'image' | 'imagePullSecrets' | 'retry'>
+> &
   Pick<RunOptions, 'signal' | 'onProgress' | 'reprobe' | 'image' | 'imagePullSecrets'> & { retry: RetryPolicy };
 
 function resolve(options: RunOptions): Resolved {
@@ -201,7 +209,14 @@ export function newRunId(): string {
 }
 
 /** Errors that stop the whole run; others (Pod Security, quota, webhooks, RBAC) stop one namespace. */
-const RUN_FATAL = new Set<ClusterError['kind']>(['unreachable', 'unauthorized', 'timeout', 'server-error', 'tls', 'unknown']);
+const RUN_FATAL = new Set<ClusterError['kind']>([
+  'unreachable',
+  'unauthorized',
+  'timeout',
+  'server-error',
+  'tls',
+  'unknown',
+]);
 
 const OBSERVED: Record<ProbeWord, Observed> = {
   CONNECTED: 'connected',
@@ -240,7 +255,8 @@ function planTasks(
       } else if (target.proto === 'SCTP' && !o.allowSctp) {
         skipped.push({
           id: target.id,
-          reason: 'not probed: SCTP probing is off by default (it can load the sctp kernel module on nodes); enable it explicitly',
+          reason:
+            'not probed: SCTP probing is off by default (it can load the sctp kernel module on nodes); enable it explicitly',
         });
       } else {
         const key = formatTarget(target);
@@ -334,7 +350,9 @@ export class ProbeRunner {
   }
 
   /** Deletes netreach pods and ConfigMaps older than their deadline (default: all namespaces). */
-  sweepStale(options: { namespaces?: string[]; signal?: AbortSignal; now?: () => number; retry?: Partial<RetryPolicy> } = {}): Promise<SweepReport> {
+  sweepStale(
+    options: { namespaces?: string[]; signal?: AbortSignal; now?: () => number; retry?: Partial<RetryPolicy> } = {},
+  ): Promise<SweepReport> {
     return sweepStale(this.client, {
       namespaces: options.namespaces,
       retry: { ...DEFAULT_RETRY, ...this.defaults.retry, ...options.retry },
@@ -346,7 +364,12 @@ export class ProbeRunner {
 
   async run(plan: RunPlan, options: RunOptions = {}): Promise<RunReport> {
     validatePlan(plan);
-    return new Run(this, plan, resolve({ ...this.defaults, ...options }), options.runId ?? this.defaults.runId ?? newRunId()).execute();
+    return new Run(
+      this,
+      plan,
+      resolve({ ...this.defaults, ...options }),
+      options.runId ?? this.defaults.runId ?? newRunId(),
+    ).execute();
   }
 
   /** @internal */
@@ -457,7 +480,10 @@ class Run {
     const deadline = setTimeout(
       () =>
         this.stop(
-          new ClusterError('timeout', `The probe run did not finish within ${Math.round(o.timeoutMs / 1000)} s; unfinished probes are reported as errors.`),
+          new ClusterError(
+            'timeout',
+            `The probe run did not finish within ${Math.round(o.timeoutMs / 1000)} s; unfinished probes are reported as errors.`,
+          ),
         ),
       o.timeoutMs,
     );
@@ -529,7 +555,8 @@ class Run {
   }
 
   private skipUnsafe(findings: AdoptionFinding[]): void {
-    for (const f of findings) if (f.blocking && !this.skippedSources.has(f.sourceId)) this.skippedSources.set(f.sourceId, f.message);
+    for (const f of findings)
+      if (f.blocking && !this.skippedSources.has(f.sourceId)) this.skippedSources.set(f.sourceId, f.message);
   }
 
   private async reprobe(firstPassPods: number): Promise<void> {
@@ -562,7 +589,10 @@ class Run {
   /** Probes a set of pod tasks with bounded concurrency; never throws. */
   private async pass(tasks: PodTask[], stage: 'probe' | 'reprobe'): Promise<void> {
     this.progress = { done: 0, total: tasks.reduce((n, t) => n + [...t.targets.values()].flat().length, 0) };
-    this.stage(stage, stage === 'probe' ? `Probing from ${tasks.length} pod(s)` : `Re-probing from ${tasks.length} pod(s)`);
+    this.stage(
+      stage,
+      stage === 'probe' ? `Probing from ${tasks.length} pod(s)` : `Re-probing from ${tasks.length} pod(s)`,
+    );
     const followers = new Map<string, PodFollower>();
     const follower = (namespace: string) => {
       let f = followers.get(namespace);
@@ -577,7 +607,12 @@ class Run {
       return f;
     };
     try {
-      await forEachLimited(tasks, this.o.concurrency, (task) => this.probe(task, follower, stage), () => this.signal.aborted);
+      await forEachLimited(
+        tasks,
+        this.o.concurrency,
+        (task) => this.probe(task, follower, stage),
+        () => this.signal.aborted,
+      );
     } finally {
       await Promise.all([...followers.values()].map((f) => f.stop()));
     }
@@ -610,7 +645,10 @@ class Run {
       const name = ownerConfigMapName(this.runId);
       this.created.push({ kind: 'ConfigMap', namespace, name });
       this.touched.add(namespace);
-      owner = this.createOrAdopt('ConfigMap', namespace, body, signal).then((cm) => ({ name, uid: cm.metadata?.uid ?? '' }));
+      owner = this.createOrAdopt('ConfigMap', namespace, body, signal).then((cm) => ({
+        name,
+        uid: cm.metadata?.uid ?? '',
+      }));
       // A failed owner must not poison later attempts in other passes.
       owner.catch(() => this.owners.delete(namespace));
       this.owners.set(namespace, owner);
@@ -622,7 +660,12 @@ class Run {
    * Create with retries. Names are deterministic, so when a retried create finds the object
    * already there (the first answer was lost), it is ours: read it back.
    */
-  private async createOrAdopt(kind: 'Pod' | 'ConfigMap', namespace: string, body: WireObject, signal: AbortSignal): Promise<WireObject> {
+  private async createOrAdopt(
+    kind: 'Pod' | 'ConfigMap',
+    namespace: string,
+    body: WireObject,
+    signal: AbortSignal,
+  ): Promise<WireObject> {
     const name = body.metadata?.name ?? '';
     return withRetry(
       async () => {
@@ -678,7 +721,8 @@ class Run {
       );
       this.handleOutcome(task, outcome, stage);
       // Remove it now rather than at the end: fewer pods alive, less left if we die.
-      if (outcome.kind !== 'deleted') await this.client.delete('Pod', namespace, task.name, { signal }).catch(() => undefined);
+      if (outcome.kind !== 'deleted')
+        await this.client.delete('Pod', namespace, task.name, { signal }).catch(() => undefined);
     } catch (error) {
       if (error instanceof Stop) return; // the run or the namespace stopped; finishResults explains
       if (this.signal.aborted) return;
@@ -696,8 +740,20 @@ class Run {
     const namespace = task.source.namespace;
     if (outcome.kind === 'deleted') {
       task.lastSeen = 'deleted';
-      this.emit({ type: 'pod', namespace, name: task.name, state: 'failed', detail: 'deleted by someone else', ...this.progress });
-      return this.record(task, undefined, 'not probed: the probe pod was deleted by someone else before it finished', stage);
+      this.emit({
+        type: 'pod',
+        namespace,
+        name: task.name,
+        state: 'failed',
+        detail: 'deleted by someone else',
+        ...this.progress,
+      });
+      return this.record(
+        task,
+        undefined,
+        'not probed: the probe pod was deleted by someone else before it finished',
+        stage,
+      );
     }
     if (outcome.kind === 'cannot-start') {
       task.lastSeen = outcome.problem;
@@ -708,8 +764,18 @@ class Run {
             `The probe image (${image}) cannot be pulled in namespace "${namespace}": ${outcome.problem}. ` +
               'If the nodes cannot reach registry.k8s.io, mirror the image and pass --image (and imagePullSecrets if needed).',
           )
-        : new ClusterError('invalid', `The probe container cannot start in namespace "${namespace}": ${outcome.problem}.`);
-      this.emit({ type: 'pod', namespace, name: task.name, state: 'failed', detail: outcome.problem, ...this.progress });
+        : new ClusterError(
+            'invalid',
+            `The probe container cannot start in namespace "${namespace}": ${outcome.problem}.`,
+          );
+      this.emit({
+        type: 'pod',
+        namespace,
+        name: task.name,
+        state: 'failed',
+        detail: outcome.problem,
+        ...this.progress,
+      });
       this.failNamespace(namespace, error);
       return this.record(task, undefined, `not probed: ${error.message}`, stage);
     }
@@ -722,11 +788,21 @@ class Run {
       ...(outcome.problem ? { detail: outcome.problem } : {}),
       ...this.progress,
     });
-    this.record(task, outcome.results, outcome.problem ?? 'the probe pod finished without a result for this target', stage);
+    this.record(
+      task,
+      outcome.results,
+      outcome.problem ?? 'the probe pod finished without a result for this target',
+      stage,
+    );
   }
 
   /** Records one observation per target of the task (error with `missing` when absent). */
-  private record(task: PodTask, words: Map<string, ProbeWord> | undefined, missing: string, stage: 'probe' | 'reprobe'): void {
+  private record(
+    task: PodTask,
+    words: Map<string, ProbeWord> | undefined,
+    missing: string,
+    stage: 'probe' | 'reprobe',
+  ): void {
     for (const [endpoint, ids] of task.targets) {
       const word = words?.get(endpoint);
       const observed: Observed = word ? OBSERVED[word] : 'error';
@@ -750,7 +826,8 @@ class Run {
   /** Targets never observed get an explanation. */
   private finishResults(runError: ClusterError | undefined): void {
     const lastSeen = new Map<string, string>();
-    for (const task of this.allTasks) for (const ids of task.targets.values()) for (const id of ids) lastSeen.set(id, task.lastSeen ?? '');
+    for (const task of this.allTasks)
+      for (const ids of task.targets.values()) for (const id of ids) lastSeen.set(id, task.lastSeen ?? '');
     for (const r of this.results.values()) {
       if (r.attempts.length || r.detail) continue;
       const failed = this.failedNamespaces.get(r.namespace);

@@ -7,7 +7,10 @@ import type { LabelSelector } from './types';
  * A metav1.LabelSelector. `null`/absent matches nothing (a PodDisruptionBudget without a
  * selector selects no pods); `{}` matches everything.
  */
-export function labelSelectorMatches(selector: LabelSelector | null | undefined, labels: Record<string, string>): boolean {
+export function labelSelectorMatches(
+  selector: LabelSelector | null | undefined,
+  labels: Record<string, string>,
+): boolean {
   if (!selector) return false;
   for (const [key, value] of Object.entries(selector.matchLabels ?? {})) {
     if (labels[key] !== value) return false;
@@ -35,7 +38,10 @@ export function labelSelectorMatches(selector: LabelSelector | null | undefined,
 }
 
 /** A plain map selector (Service, ReplicationController): empty or absent selects nothing. */
-export function mapSelectorMatches(selector: Record<string, string> | null | undefined, labels: Record<string, string>): boolean {
+export function mapSelectorMatches(
+  selector: Record<string, string> | null | undefined,
+  labels: Record<string, string>,
+): boolean {
   const entries = Object.entries(selector ?? {});
   return entries.length > 0 && entries.every(([key, value]) => labels[key] === value);
 }

@@ -63,7 +63,9 @@ type Scope = Partial<Pick<FaultRule, 'skip' | 'times' | 'every' | 'namespace' | 
 
 export const faults = {
   /** RBAC denial with the authorizer's wording. */
-  rbacForbidden(opts: { verb: Verb; resource: string; namespace?: string; group?: string; user?: string } & Scope): FaultRule {
+  rbacForbidden(
+    opts: { verb: Verb; resource: string; namespace?: string; group?: string; user?: string } & Scope,
+  ): FaultRule {
     const group = opts.group ?? '';
     const where = opts.namespace ? `in the namespace "${opts.namespace}"` : 'at the cluster scope';
     return {
@@ -106,7 +108,9 @@ export const faults = {
     };
   },
 
-  webhookDenied(opts: { webhook?: string; reason?: string; status?: number; resource?: string } & Scope = {}): FaultRule {
+  webhookDenied(
+    opts: { webhook?: string; reason?: string; status?: number; resource?: string } & Scope = {},
+  ): FaultRule {
     return {
       ...opts,
       verb: 'create',
@@ -122,7 +126,11 @@ export const faults = {
   serverError(opts: { verb?: Verb; resource?: string } & Scope = {}): FaultRule {
     return {
       ...opts,
-      action: { status: 500, reason: 'InternalError', message: 'Internal error occurred: etcdserver: request timed out' },
+      action: {
+        status: 500,
+        reason: 'InternalError',
+        message: 'Internal error occurred: etcdserver: request timed out',
+      },
     };
   },
 

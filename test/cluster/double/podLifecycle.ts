@@ -67,7 +67,8 @@ export class PodLifecycle {
     const behaviour: PodBehaviour = this.scenario.pod?.(pod) ?? { kind: 'run' };
     const ns = pod.metadata.namespace ?? '';
     const name = pod.metadata.name ?? '';
-    const scheduleMs = behaviour.kind === 'run' ? (behaviour.scheduleMs ?? this.timing.scheduleMs) : this.timing.scheduleMs;
+    const scheduleMs =
+      behaviour.kind === 'run' ? (behaviour.scheduleMs ?? this.timing.scheduleMs) : this.timing.scheduleMs;
     const runMs = behaviour.kind === 'run' ? (behaviour.runMs ?? this.timing.runMs) : this.timing.runMs;
 
     if (behaviour.kind === 'unschedulable') {
@@ -146,7 +147,7 @@ export class PodLifecycle {
   private finish(pod: Pod, behaviour: PodBehaviour): void {
     const startedAt = pod.status?.containerStatuses?.[0]?.state.running?.startedAt;
     let exitCode = 0;
-    let message = '';
+    let message: string;
     if (behaviour.kind === 'crash') {
       exitCode = behaviour.exitCode ?? 127;
       message = behaviour.message ?? '';
@@ -187,7 +188,11 @@ export class PodLifecycle {
     pod.status!.containerStatuses = containerStatuses(pod, {
       terminated: { exitCode: 137, reason: 'Error', startedAt, finishedAt: iso() },
     });
-    setConditions(pod.status!, condition('ContainersReady', 'False', 'PodFailed'), condition('Ready', 'False', 'PodFailed'));
+    setConditions(
+      pod.status!,
+      condition('ContainersReady', 'False', 'PodFailed'),
+      condition('Ready', 'False', 'PodFailed'),
+    );
   }
 
   /** Runs `change` on the stored pod after `ms`, unless it is gone or already finished. */

@@ -52,7 +52,8 @@ export function checkPodSecurity(pod: Pod, level: PodSecurityLevel): string[] {
   const hostNs = (['hostNetwork', 'hostPID', 'hostIPC'] as const).filter((k) => spec[k] === true);
   if (hostNs.length) violations.push(`host namespaces (${hostNs.map((k) => `${k}=true`).join(', ')})`);
   const privileged = containers.filter((c) => c.securityContext?.privileged === true);
-  if (privileged.length) violations.push(`privileged (${names(privileged)} must not set securityContext.privileged=true)`);
+  if (privileged.length)
+    violations.push(`privileged (${names(privileged)} must not set securityContext.privileged=true)`);
   const addsCaps = containers.filter((c) =>
     (c.securityContext?.capabilities?.add ?? []).some((cap) => !BASELINE_CAPS.has(cap)),
   );
@@ -88,8 +89,7 @@ export function checkPodSecurity(pod: Pod, level: PodSecurityLevel): string[] {
   if (rootish.length) {
     violations.push(`runAsNonRoot != true (pod or ${names(rootish)} must set securityContext.runAsNonRoot=true)`);
   }
-  const uid0 =
-    spec.securityContext?.runAsUser === 0 || containers.some((c) => c.securityContext?.runAsUser === 0);
+  const uid0 = spec.securityContext?.runAsUser === 0 || containers.some((c) => c.securityContext?.runAsUser === 0);
   if (uid0) violations.push('runAsUser=0 (pod and containers must not set runAsUser=0)');
   const podSeccomp = spec.securityContext?.seccompProfile?.type;
   const okSeccomp = (t: string | undefined) => t === 'RuntimeDefault' || t === 'Localhost';

@@ -86,10 +86,7 @@ const FIELDS: Record<string, Record<string, (o: KubeObject) => unknown>> = {
   },
 };
 
-export function parseFieldSelector(
-  resource: string,
-  text: string | null | undefined,
-): (object: KubeObject) => boolean {
+export function parseFieldSelector(resource: string, text: string | null | undefined): (object: KubeObject) => boolean {
   const tests = splitTopLevel(text ?? '').map((part) => {
     const m = /^([^\s!=]+)\s*(==|=|!=)\s*(.*)$/.exec(part);
     if (!m) throw new SelectorError(`invalid field selector: ${JSON.stringify(part)}`);

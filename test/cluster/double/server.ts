@@ -60,7 +60,16 @@ const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)
 const GENERATE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 
 function statusBody(code: number, reason: string, message: string, details?: Status['details']): Status {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, ...(details ? { details } : {}), code };
+  return {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    ...(details ? { details } : {}),
+    code,
+  };
 }
 
 class HttpError extends Error {
@@ -276,6 +285,7 @@ export class KubeApiDouble {
       ...(body !== undefined ? { body } : {}),
     };
     this.requests.push(entry);
+    this.changed();
 
     if (this.down) {
       entry.dropped = true;
@@ -318,7 +328,12 @@ export class KubeApiDouble {
       if (noBody) {
         this.send(res, entry, status, undefined);
       } else {
-        this.send(res, entry, status, statusBody(status, reason ?? 'Unknown', message ?? http.STATUS_CODES[status] ?? ''));
+        this.send(
+          res,
+          entry,
+          status,
+          statusBody(status, reason ?? 'Unknown', message ?? http.STATUS_CODES[status] ?? ''),
+        );
       }
       return;
     }
@@ -524,19 +539,31 @@ export class KubeApiDouble {
     query: Record<string, string>,
     body: unknown,
   ): void {
-    if (!body || typeof body !== 'object') throw new HttpError(400, 'BadRequest', 'the body of the request was in an unknown format');
+    if (!body || typeof body !== 'object')
+      throw new HttpError(400, 'BadRequest', 'the body of the request was in an unknown format');
     const object = clone(body as KubeObject);
     if (object.kind && object.kind !== info.kind) {
-      throw new HttpError(400, 'BadRequest', `the API version in the data (${object.apiVersion}) does not match the expected API version (${apiVersionOf(info)})`);
+      throw new HttpError(
+        400,
+        'BadRequest',
+        `the API version in the data (${object.apiVersion}) does not match the expected API version (${apiVersionOf(info)})`,
+      );
     }
     object.metadata ??= {};
     if (info.namespaced) {
       if (object.metadata.namespace && object.metadata.namespace !== namespace) {
-        throw new HttpError(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request');
+        throw new HttpError(
+          400,
+          'BadRequest',
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
       }
       object.metadata.namespace = namespace;
       if (!this.store.get('namespaces', undefined, namespace ?? '')) {
-        throw new HttpError(404, 'NotFound', `namespaces "${namespace}" not found`, { name: namespace, kind: 'namespaces' });
+        throw new HttpError(404, 'NotFound', `namespaces "${namespace}" not found`, {
+          name: namespace,
+          kind: 'namespaces',
+        });
       }
     }
     if (!object.metadata.name && object.metadata.generateName) {
@@ -563,7 +590,11 @@ export class KubeApiDouble {
       const preview = clone(object);
       preview.apiVersion = apiVersionOf(info);
       preview.kind = info.kind;
-      preview.metadata = { ...preview.metadata, uid: '00000000-0000-0000-0000-000000000000', creationTimestamp: new Date().toISOString() };
+      preview.metadata = {
+        ...preview.metadata,
+        uid: '00000000-0000-0000-0000-000000000000',
+        creationTimestamp: new Date().toISOString(),
+      };
       this.send(res, entry, 201, preview);
       return;
     }
@@ -577,7 +608,10 @@ export class KubeApiDouble {
     const causes: { message: string; field: string }[] = [];
     if (!name) causes.push({ field: 'metadata.name', message: 'Required value: name or generateName is required' });
     else if (name.length > 253 || !NAME_RE.test(name)) {
-      causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'` });
+      causes.push({
+        field: 'metadata.name',
+        message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.'`,
+      });
     }
     for (const [i, ref] of (object.metadata?.ownerReferences ?? []).entries()) {
       for (const field of ['apiVersion', 'kind', 'name', 'uid'] as const) {
@@ -585,8 +619,15 @@ export class KubeApiDouble {
       }
     }
     for (const [key, value] of Object.entries(object.metadata?.labels ?? {})) {
-      if (typeof value !== 'string' || value.length > 63 || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)) {
-        causes.push({ field: `metadata.labels`, message: `Invalid value: "${value}": label ${key} must be 63 characters or less and consist of alphanumerics, '-', '_' or '.'` });
+      if (
+        typeof value !== 'string' ||
+        value.length > 63 ||
+        !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(value)
+      ) {
+        causes.push({
+          field: `metadata.labels`,
+          message: `Invalid value: "${value}": label ${key} must be 63 characters or less and consist of alphanumerics, '-', '_' or '.'`,
+        });
       }
     }
     if (info.plural === 'pods') {
@@ -677,7 +718,8 @@ export class KubeApiDouble {
 
     const rv = query.resourceVersion;
     if (!rv || rv === '0') {
-      for (const o of this.store.list(info.plural, ns)) if (matches(info.plural, o)) write({ type: 'ADDED', object: o });
+      for (const o of this.store.list(info.plural, ns))
+        if (matches(info.plural, o)) write({ type: 'ADDED', object: o });
     } else {
       const events = this.store.eventsAfter(Number(rv));
       if (!events) {
@@ -723,5 +765,3 @@ export class KubeApiDouble {
     this.changed();
   }
 }
-
-

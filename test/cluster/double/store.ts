@@ -57,7 +57,12 @@ export class Store {
     return this.write(info.plural, stored, 'ADDED');
   }
 
-  update(resource: string, namespace: string | undefined, name: string, change: (o: KubeObject) => void): KubeObject | undefined {
+  update(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    change: (o: KubeObject) => void,
+  ): KubeObject | undefined {
     const current = this.objects.get(this.key(resource, namespace, name));
     if (!current) return undefined;
     const next = clone(current);
