@@ -72,6 +72,9 @@ export class ReachabilityIndex {
   private readonly rulePortCache = new Map<Rule, number | Map<string, number>>();
   private readonly columns = new Map<string, Int32Array>();
   private readonly rows = new Map<string, Int32Array>();
+  /** ingressColumn / egressRow by group index (null: not isolated; absent: not asked yet). */
+  private readonly columnOfGroup: (Int32Array | null)[] = [];
+  private readonly rowOfGroup: (Int32Array | null)[] = [];
 
   constructor(
     readonly workspace: Workspace,
@@ -192,30 +195,35 @@ export class ReachabilityIndex {
     const sourcePieceIndex = new Map(this.sourcePieces.map((r, i) => [r, i]));
     const destinationPieceIndex = new Map(this.destinationPieces.map((r, i) => [r, i]));
     const table = this.portSets;
+    // Per destination, once: its group (-1 for an IP piece), ingress column, or slot in a row.
+    const destinationGroup = destinations.map((e) => (e.kind === 'workload' ? this.groupOf.get(e.workload)!.index : -1));
+    const destinationColumn = destinationGroup.map((g) => (g >= 0 ? this.ingressColumn(g) : undefined));
+    const destinationSlot = destinations.map((e) => (e.kind === 'ip' ? G + destinationPieceIndex.get(e.range)! : -1));
 
     for (const source of sources) {
       if (source.kind === 'ip') {
         const column = G + sourcePieceIndex.get(source.range)!;
-        for (const destination of destinations) {
-          if (destination.kind !== 'workload') continue;
-          const ingress = this.ingressColumn(this.groupOf.get(destination.workload)!.index);
+        for (let i = 0; i < destinations.length; i++) {
+          if (destinationGroup[i] < 0) continue;
+          const ingress = destinationColumn[i];
           const id = ingress ? ingress[column] : table.all;
-          if (id !== table.none) visit(source, destination, id);
+          if (id !== table.none) visit(source, destinations[i], id);
         }
         continue;
       }
       const s = this.groupOf.get(source.workload)!.index;
       const row = this.egressRow(s);
-      for (const destination of destinations) {
+      for (let i = 0; i < destinations.length; i++) {
+        const destination = destinations[i];
+        const d = destinationGroup[i];
         let id: number;
-        if (destination.kind === 'ip') {
-          id = row ? row[G + destinationPieceIndex.get(destination.range)!] : table.all;
+        if (d < 0) {
+          id = row ? row[destinationSlot[i]] : table.all;
         } else {
-          if (destination.workload === source.workload) continue;
-          const d = this.groupOf.get(destination.workload)!.index;
+          if (destination.kind === 'workload' && destination.workload === source.workload) continue;
           const egress = row ? row[d] : table.all;
           if (egress === table.none) continue;
-          const column = this.ingressColumn(d);
+          const column = destinationColumn[i];
           id = column ? table.intersect(egress, column[s]) : egress;
         }
         if (id !== table.none) visit(source, destination, id);
@@ -363,6 +371,12 @@ export class ReachabilityIndex {
 
   /** Allowed ingress into group `d` from each group, then each source piece; undefined: not isolated. */
   private ingressColumn(d: number): Int32Array | undefined {
+    let column = this.columnOfGroup[d];
+    if (column === undefined) this.columnOfGroup[d] = column = this.computeIngressColumn(d) ?? null;
+    return column ?? undefined;
+  }
+
+  private computeIngressColumn(d: number): Int32Array | undefined {
     const policies = this.isolating.ingress[d];
     if (policies.length === 0) return undefined;
     const named = policies.some((p) => p.ingress.some(hasNamedPorts));
@@ -390,6 +404,12 @@ export class ReachabilityIndex {
 
   /** Allowed egress from group `s` to each group, then each destination piece; undefined: not isolated. */
   private egressRow(s: number): Int32Array | undefined {
+    let row = this.rowOfGroup[s];
+    if (row === undefined) this.rowOfGroup[s] = row = this.computeEgressRow(s) ?? null;
+    return row ?? undefined;
+  }
+
+  private computeEgressRow(s: number): Int32Array | undefined {
     const policies = this.isolating.egress[s];
     if (policies.length === 0) return undefined;
     const signature = policies.map((p) => this.policyNumber.get(p)).join(',');
