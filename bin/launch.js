@@ -37,7 +37,8 @@ function launch(bundle) {
     return;
   }
   // The engine itself runs on older Node; commands that need more say so themselves.
-  require(entry);
+  const loaded = require(entry);
+  if (typeof loaded.run === 'function') loaded.run();
 }
 
 module.exports = { launch, isRecentEnough };

@@ -1,6 +1,9 @@
 // Bundles the extension client, the language server and the CLI with esbuild.
 // Type checking is separate (`npm run typecheck`).
+import { readFileSync } from 'node:fs';
 import { build, context } from 'esbuild';
+
+const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -17,6 +20,7 @@ const common = {
   external: ['vscode'],
   // Prefer ES module builds: some dependencies' UMD builds hide requires from the bundler.
   mainFields: ['module', 'main'],
+  define: { NETREACH_VERSION: JSON.stringify(version) },
 };
 
 const bundles = [

@@ -8,6 +8,7 @@ export const HELP = `netreach: understand Kubernetes NetworkPolicies.
 Usage: netreach <command> [options]
 
 Commands:
+  lint <paths...>       the problems in NetworkPolicies (text, JSON or SARIF), --fix
   connlist <paths...>   the allowed connections between workloads and IP ranges
   explain <paths...>    whether one connection is allowed, and which rules decide
   demo [paths...]       a short tour on the bundled examples (what "npm start" runs)
@@ -41,6 +42,22 @@ is unique) or IP addresses.
       --port PROTO/PORT    the verdict for one port, e.g. TCP/8080 or UDP/53
   -o, --output FORMAT      txt (default) or json
       --ipblock-pods MODE  match (default) or ignore, as for connlist
+`,
+  lint: `Usage: netreach lint <paths...> [--format text|json|sarif] [--fix] [--check CODE=LEVEL ...]
+                             [--fail-on error|warning|info] [--ipblock-pods match|ignore]
+
+Reports what is wrong or risky in NetworkPolicies (codes NR001-NR072, documented at
+https://github.com/netreach/netreach/blob/main/docs/checks.md), as the editor does.
+
+  -f, --format FORMAT      text (default), json, or sarif (SARIF 2.1.0 for code scanning)
+      --fix                apply every safe fix to the files, then report what remains
+      --check CODE=LEVEL   turn a check off or change its level: off, error, warning, info
+                           (repeat, or separate with commas: --check NR070=off,NR021=off)
+      --fail-on LEVEL      exit 1 when findings at this level or above remain (default: error)
+      --ipblock-pods MODE  match (default) or ignore, as for connlist
+
+Silence one place with a comment on the line above it:
+  # netreach-disable-next-line NR022
 `,
   demo: `Usage: netreach demo [paths...]
 

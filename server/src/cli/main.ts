@@ -9,6 +9,7 @@ import { processStreams, type Streams } from './context';
 import { InputError, UsageError } from './errors';
 import { runExplain } from './explainCommand';
 import { runDemo } from './demoCommand';
+import { runLint } from './lintCommand';
 import { HELP, COMMAND_HELP, VERSION } from './help';
 
 interface Command {
@@ -30,6 +31,16 @@ const COMMANDS: Readonly<Record<string, Command>> = {
       'ipblock-pods': { type: 'string' },
     },
     run: runExplain,
+  },
+  lint: {
+    options: {
+      format: { type: 'string', short: 'f' },
+      fix: { type: 'boolean' },
+      check: { type: 'string', multiple: true },
+      'fail-on': { type: 'string' },
+      'ipblock-pods': { type: 'string' },
+    },
+    run: runLint,
   },
   demo: { options: {}, run: runDemo },
 };
@@ -71,7 +82,8 @@ export async function main(argv: readonly string[], streams: Streams = processSt
   }
 }
 
-if (require.main === module) {
+/** Runs the CLI on the process's arguments and sets the exit code. */
+export function run(): void {
   main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -82,3 +94,6 @@ if (require.main === module) {
     },
   );
 }
+
+// Started directly (`node dist/cli.js`); bin/netreach calls run() itself.
+if (require.main === module) run();
