@@ -293,7 +293,15 @@ describe('Kubernetes API test double (driven by @kubernetes/client-node)', funct
       namespace: 'shop',
       body: { ...body('stuck'), spec: { ...body('stuck').spec!, activeDeadlineSeconds: 4 } },
     });
-    await double.waitFor(() => double.pods('shop').find((p) => p.metadata.name === 'hung')?.status?.phase === 'Failed');
+    // Created after "stuck" with the same deadline: once it has failed, "stuck" would have too.
+    await core.createNamespacedPod({
+      namespace: 'shop',
+      body: { ...body('witness'), spec: { ...body('witness').spec!, activeDeadlineSeconds: 4 } },
+    });
+    const byName = (name: string) => double.pods('shop').find((p) => p.metadata.name === name);
+    await double.waitFor(
+      () => byName('hung')?.status?.phase === 'Failed' && byName('witness')?.status?.phase === 'Failed',
+    );
     const hung = double.pods('shop').find((p) => p.metadata.name === 'hung')!;
     assert.equal(hung.status?.reason, 'DeadlineExceeded');
     const stuck = double.pods('shop').find((p) => p.metadata.name === 'stuck')!;

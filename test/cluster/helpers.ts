@@ -29,6 +29,7 @@ export const FAST: RunOptions = {
   connectTimeoutSeconds: 1,
   timeoutMs: 10_000,
   watchTimeoutSeconds: 5,
+  pollIntervalMs: 20,
   retry: { attempts: 4, baseDelayMs: 5, maxDelayMs: 40 },
   cleanupTimeoutMs: 5_000,
 };

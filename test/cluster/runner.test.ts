@@ -218,7 +218,8 @@ describe('probe runner against the API test double', function () {
       ...SHOP,
       pod: () => ({ kind: 'unschedulable', message: '0/3 nodes are available: 3 Insufficient cpu.' }),
     });
-    const report = await cluster.runner.run(plan(), { ...FAST, timeoutMs: 400 });
+    // No sweep or preflight: the whole short deadline goes to the stuck pods, even on a busy machine.
+    const report = await cluster.runner.run(plan(), { ...FAST, timeoutMs: 1500, sweep: false, preflight: false });
     assert.equal(report.error?.kind, 'timeout');
     for (const r of report.results) {
       assert.equal(r.observed, 'error');
@@ -484,6 +485,21 @@ describe('probe runner against the API test double', function () {
     });
     assert.ok(double.requestsFor({ verb: 'watch' }).length >= 3, 'watches were re-established');
     assertSafeAndClean(double);
+  });
+
+  it('falls back to polling when every watch is cut off', async () => {
+    cluster = await startCluster({ ...SHOP, connect: enforcing, faults: [faults.drop({ verb: 'watch' })] });
+    const report = await cluster.runner.run(plan(), FAST);
+    assert.equal(report.error, undefined);
+    assert.deepEqual(observed(report.results), {
+      'client->server:8080': 'connected',
+      'client->server:9090': 'refused',
+      'other->server:8080': 'timeout',
+    });
+    assert.equal(cluster.double.requestsFor({ verb: 'watch' }).filter((r) => !r.dropped).length, 0);
+    assert.ok(cluster.double.requestsFor({ verb: 'list', resource: 'pods' }).length > 3, 'polled with lists');
+    cluster.double.clearFaults();
+    assertSafeAndClean(cluster.double);
   });
 
   it('bounds concurrency and refuses plans over the pod cap before creating anything', async () => {

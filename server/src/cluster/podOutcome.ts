@@ -29,7 +29,9 @@ export function podOutcome(view: PodView): PodOutcome | undefined {
     const problem =
       status.reason === 'DeadlineExceeded'
         ? `the probe pod hit its activeDeadlineSeconds (${view.spec?.activeDeadlineSeconds ?? '?'} s) before reporting`
-        : `the probe container failed (exit code ${terminated?.exitCode ?? '?'}${terminated?.reason ? `, ${terminated.reason}` : ''})`;
+        : status.reason
+          ? `the probe pod failed (${status.reason}${status.message ? `: ${status.message}` : ''})`
+          : `the probe container failed (exit code ${terminated?.exitCode ?? '?'}${terminated?.reason ? `, ${terminated.reason}` : ''})`;
     return { kind: 'finished', results, problem };
   }
   const waiting = container?.state?.waiting;

@@ -144,6 +144,8 @@ export interface RunOptions {
   reprobe?: (results: readonly ProbeResult[]) => readonly string[] | Promise<readonly string[]>;
   /** Below client-node's 30 s idle limit (default 25). */
   watchTimeoutSeconds?: number;
+  /** Interval of the polling fallback when watches keep failing (default 2 s). */
+  pollIntervalMs?: number;
   retry?: Partial<RetryPolicy>;
   /** Budget for cleanup after the run (default 30 s). */
   cleanupTimeoutMs?: number;
@@ -193,6 +195,7 @@ function resolve(options: RunOptions): Resolved {
     preflight: options.preflight ?? true,
     sweep: options.sweep ?? true,
     watchTimeoutSeconds: options.watchTimeoutSeconds ?? 25,
+    pollIntervalMs: options.pollIntervalMs ?? 2000,
     cleanupTimeoutMs: options.cleanupTimeoutMs ?? 30_000,
     now: options.now ?? Date.now,
     retry: { ...DEFAULT_RETRY, ...options.retry },
@@ -599,6 +602,7 @@ class Run {
       if (!f) {
         f = new PodFollower(this.client, namespace, `${RUN_ID_LABEL}=${this.runId}`, {
           watchTimeoutSeconds: this.o.watchTimeoutSeconds,
+          pollIntervalMs: this.o.pollIntervalMs,
           retry: this.o.retry,
           signal: this.signal,
         });
