@@ -1,0 +1,349 @@
+/**
+ * `npm run bench`: how close `netreach connlist` comes to the cost of parsing the YAML.
+ *
+ * Generates (or reuses) a large synthetic workspace (test/bench/generate.ts), then
+ * measures in one run, each in a fresh Node process on this machine:
+ *   (a) parsing alone: `yaml`'s parseAllDocuments over every file, texts already in memory
+ *       (reading the files is reported separately);
+ *   (b) the connlist in-process through the engine API, texts in memory -> parsed files ->
+ *       workspace -> reachability index -> JSON string, phase by phase;
+ *   (c) the whole CLI, `./bin/netreach connlist DIR --output json > /dev/null`.
+ * Medians of several repetitions. Reports connlist/parse against the target "within 3x"
+ * and peak memory against "under 1 GiB", prints a table and writes .bench/results.json.
+ * Nothing here fails on timings; the run exits non-zero only if a measurement crashes,
+ * the connlist is empty, or the CLI and the engine API disagree.
+ *
+ * --compare-nca also runs IBM's network-config-analyzer (`nca`, from PyPI) on a smaller
+ * workspace and compares times and answers; see test/bench/README.md.
+ */
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { compareWithNca, type NcaComparison } from './nca';
+import {
+  BENCH,
+  cliCommand,
+  ensureWorkspace,
+  median,
+  MiB,
+  ROOT,
+  runCli,
+  seconds,
+  type CliLauncher,
+  type ProcessRun,
+} from './common';
+import { shapeFromArgs, workloadCount } from './generate';
+import type { EngineResult, MemorySample, ParseResult, Sample } from './measure';
+
+const MEASURE = path.join(__dirname, 'measure.ts');
+const GiB = 1024 ** 3;
+const TARGET_RATIO = 3;
+const TARGET_MEMORY = GiB;
+
+const HELP = `npm run bench -- [options]
+
+  --workloads N       workloads in the generated workspace (default 2000)
+  --namespaces N      namespaces (default 100)
+  --policies N        NetworkPolicies (default 1000)
+  --seed N            generator seed (default 1)
+  --reps N            repetitions of the parse and in-process measurements (default 5)
+  --cli-reps N        repetitions of the CLI run (default 3)
+  --regenerate        generate the workspace even if an identical one exists
+  --compare-nca       also compare with IBM's network-config-analyzer on a smaller workspace
+  --nca PATH          the nca executable (default .bench/venv/bin/nca, then PATH)
+  --nca-workloads N, --nca-namespaces N, --nca-policies N   its shape (default 200, 10, 100)
+  --nca-reps N        repetitions of each tool in the comparison (default 3)
+`;
+
+// ------------------------------------------------------------------ helpers
+
+function mib(bytes: number): string {
+  return `${(bytes / MiB).toFixed(0)} MiB`;
+}
+
+function table(rows: readonly (readonly string[])[]): string {
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: readonly string[]) =>
+    r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join('  ');
+  return [line(rows[0]), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+function runMeasure<T>(mode: 'parse' | 'engine', dir: string, reps: number, outFile?: string): T {
+  const args = ['--expose-gc', '--import', 'tsx', MEASURE, mode, dir, String(reps), ...(outFile ? [outFile] : [])];
+  const result = spawnSync(process.execPath, args, {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 64 * MiB,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`measure.ts ${mode} failed (exit ${result.status ?? result.signal})`);
+  return JSON.parse(result.stdout) as T;
+}
+
+/** Rebuilds dist/cli.js when an engine or CLI source is newer, so the CLI runs the code measured in-process. */
+function ensureCliBundle(): void {
+  const bundle = path.join(ROOT, 'dist', 'cli.js');
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...(readdirSync(dir, { recursive: true }) as string[])
+        .filter((f) => f.endsWith('.ts'))
+        .map((f) => statSync(path.join(dir, f)).mtimeMs),
+    );
+  const sources = newest(path.join(ROOT, 'server', 'src'));
+  if (existsSync(bundle) && statSync(bundle).mtimeMs >= sources) return;
+  console.log('dist/cli.js is older than server/src: rebuilding (npm run build)');
+  const build = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (build.status === 0) return;
+  // Another bundle may be broken mid-work: build the CLI alone, with the same options.
+  console.log('the full build failed: building dist/cli.js alone');
+  const { version } = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const result = spawnSync(
+    path.join(ROOT, 'node_modules', '.bin', 'esbuild'),
+    [
+      'server/src/cli/main.ts',
+      '--bundle',
+      '--platform=node',
+      '--target=node20',
+      '--format=cjs',
+      '--sourcemap',
+      '--main-fields=module,main',
+      `--define:NETREACH_VERSION=${JSON.stringify(version)}`,
+      '--log-level=warning',
+      `--outfile=${bundle}`,
+    ],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  if (result.status !== 0) throw new Error('building dist/cli.js failed');
+}
+
+function sha256File(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+function medianSample(samples: readonly Sample[]): Sample {
+  return { wall: median(samples.map((s) => s.wall)), cpu: median(samples.map((s) => s.cpu)) };
+}
+
+function peak(samples: readonly MemorySample[]): MemorySample {
+  return samples.reduce((a, b) => (b.rss > a.rss ? b : a));
+}
+
+// ------------------------------------------------------------------ main
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      workloads: { type: 'string' },
+      namespaces: { type: 'string' },
+      policies: { type: 'string' },
+      seed: { type: 'string' },
+      reps: { type: 'string' },
+      'cli-reps': { type: 'string' },
+      regenerate: { type: 'boolean' },
+      'compare-nca': { type: 'boolean' },
+      nca: { type: 'string' },
+      'nca-workloads': { type: 'string' },
+      'nca-namespaces': { type: 'string' },
+      'nca-policies': { type: 'string' },
+      'nca-reps': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  const count = (text: string | undefined, fallback: number) => Math.max(1, Number(text ?? fallback) || fallback);
+  const reps = count(values.reps, 5);
+  const cliReps = count(values['cli-reps'], 3);
+  const shape = shapeFromArgs(values);
+  mkdirSync(BENCH, { recursive: true });
+  const loadStart = os.loadavg();
+
+  const { dir, summary } = ensureWorkspace(shape, values.regenerate ?? false);
+  const relDir = path.relative(ROOT, dir);
+  console.log(
+    `workspace ${relDir}: ${summary.files} files, ${(summary.bytes / MiB).toFixed(1)} MiB, ${summary.documents} documents ` +
+      `(${workloadCount(summary)} workloads, ${summary.counts.NetworkPolicy ?? 0} NetworkPolicies, ` +
+      `${summary.counts.Namespace ?? 0} namespaces, ${summary.denyNamespaces} with a default deny)`,
+  );
+  ensureCliBundle();
+
+  console.log(`(a) parsing with yaml's parseAllDocuments, ${reps} repetitions...`);
+  const parse = runMeasure<ParseResult>('parse', dir, reps);
+  const inProcessFile = path.join(BENCH, 'connlist-inprocess.json');
+  console.log(`(b) connlist through the engine API, ${reps} repetitions...`);
+  const engine = runMeasure<EngineResult>('engine', dir, reps, inProcessFile);
+
+  console.log(`(c) ./bin/netreach connlist ${relDir} --output json, ${cliReps} repetitions...`);
+  const problems: string[] = [];
+  const cliFile = path.join(BENCH, 'connlist-cli.json');
+  const cliArgs = ['connlist', dir, '--output', 'json'];
+  let launcher: CliLauncher = 'bin';
+  runCli(cliArgs, cliFile, launcher); // untimed: the output to check
+  if (statSync(cliFile).size === 0) {
+    // Once seen with a Node >= 22.19 first on PATH: the launcher require()d dist/cli.js,
+    // whose `require.main === module` guard then skipped main(). Measure the bundle
+    // directly, and still fail the run: the CLI as users start it printed nothing.
+    problems.push(
+      './bin/netreach connlist printed nothing and exited 0 (a launcher problem?); measured `node dist/cli.js` instead',
+    );
+    console.log(`    ${problems[problems.length - 1]}`);
+    launcher = 'bundle';
+    runCli(cliArgs, cliFile, launcher);
+  }
+  const cliOutputSha = sha256File(cliFile);
+  const cliEntries = statSync(cliFile).size > 0 ? (JSON.parse(readFileSync(cliFile, 'utf8')) as unknown[]).length : 0;
+  const cliRuns: ProcessRun[] = [];
+  for (let i = 0; i < cliReps; i++) cliRuns.push(runCli(cliArgs, '/dev/null', launcher));
+
+  // ---------------------------------------------------------------- report
+  const parseMedian = medianSample(parse.reps);
+  const phaseNames = Object.keys(engine.reps[0]);
+  const engineMedian = Object.fromEntries(phaseNames.map((p) => [p, medianSample(engine.reps.map((r) => r[p]))]));
+  const cliMedian = { wall: median(cliRuns.map((r) => r.wall)), cpu: median(cliRuns.map((r) => r.cpu)) };
+  const ratioInProcess = engineMedian.total.wall / parseMedian.wall;
+  const ratioCli = cliMedian.wall / parseMedian.wall;
+  const enginePeak = peak(engine.memory);
+  const cliMaxRSS = Math.max(...cliRuns.map((r) => r.maxRSS));
+  const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+  const rows: string[][] = [['measurement (median)', 'wall', 'CPU', 'x parse']];
+  rows.push(['read files (once)', seconds(parse.read.wall), seconds(parse.read.cpu), '']);
+  rows.push(['(a) yaml parseAllDocuments', seconds(parseMedian.wall), seconds(parseMedian.cpu), '1.00']);
+  for (const p of phaseNames) {
+    const s = engineMedian[p];
+    const label = p === 'total' ? '(b) connlist in-process, total' : `    engine: ${p}`;
+    rows.push([label, seconds(s.wall), seconds(s.cpu), (s.wall / parseMedian.wall).toFixed(2)]);
+  }
+  rows.push([
+    `(c) CLI end to end (${cliCommand(launcher)})`,
+    seconds(cliMedian.wall),
+    seconds(cliMedian.cpu),
+    ratioCli.toFixed(2),
+  ]);
+  console.log('');
+  console.log(table(rows));
+  console.log('');
+  console.log(
+    table([
+      ['memory', 'peak', 'target'],
+      ['(a) parse: RSS high-water mark', mib(parse.maxRSS), ''],
+      [
+        `(b) in-process: peak RSS (after ${enginePeak.phase})`,
+        mib(enginePeak.rss),
+        `under 1 GiB: ${met(enginePeak.rss < TARGET_MEMORY)}`,
+      ],
+      ['(b) in-process: heap used then', mib(enginePeak.heapUsed), ''],
+      ['(b) in-process: RSS high-water mark (all reps)', mib(engine.maxRSS), ''],
+      ['(c) CLI: RSS high-water mark (maxRSS)', mib(cliMaxRSS), `under 1 GiB: ${met(cliMaxRSS < TARGET_MEMORY)}`],
+    ]),
+  );
+  console.log('');
+  console.log(
+    `allowed pairs: ${engine.pairs} (${engine.workloads} workloads in ${engine.groups} groups, ${engine.policies} policies; JSON ${(engine.outputBytes / MiB).toFixed(1)} MiB)`,
+  );
+  console.log(
+    `connlist / parse, in-process: ${ratioInProcess.toFixed(2)}x (target within ${TARGET_RATIO}x: ${met(ratioInProcess <= TARGET_RATIO)})`,
+  );
+  console.log(
+    `connlist / parse, CLI end to end: ${ratioCli.toFixed(2)}x (target within ${TARGET_RATIO}x: ${met(ratioCli <= TARGET_RATIO)})`,
+  );
+  const loadEnd = os.loadavg();
+  console.log(
+    `load average ${loadStart[0].toFixed(2)} at the start, ${loadEnd[0].toFixed(2)} at the end, on ${os.cpus().length} CPUs`,
+  );
+
+  if (engine.pairs === 0 || engine.outputBytes <= 3) problems.push('the in-process connlist is empty');
+  if (cliEntries === 0) problems.push('the CLI connlist is empty');
+  if (cliOutputSha !== engine.outputSha256)
+    problems.push(`the CLI output (${cliFile}) differs from the engine API's (${inProcessFile})`);
+
+  let nca: NcaComparison | undefined;
+  if (values['compare-nca']) {
+    nca = await compareWithNca({
+      nca: values.nca,
+      shape: shapeFromArgs(
+        {
+          workloads: values['nca-workloads'],
+          namespaces: values['nca-namespaces'],
+          policies: values['nca-policies'],
+          seed: values.seed,
+        },
+        { workloads: 200, namespaces: 10, policies: 100, seed: shape.seed },
+      ),
+      reps: count(values['nca-reps'], 3),
+      regenerate: values.regenerate ?? false,
+      launcher,
+    });
+  }
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memory: os.totalmem(),
+      platform: `${os.platform()} ${os.release()}`,
+      node: process.version,
+      yaml: (
+        JSON.parse(readFileSync(path.join(ROOT, 'node_modules', 'yaml', 'package.json'), 'utf8')) as { version: string }
+      ).version,
+      loadAverage: { start: loadStart, end: loadEnd },
+    },
+    workspace: { dir: relDir, ...summary },
+    repetitions: { parse: reps, inProcess: reps, cli: cliReps },
+    parse: {
+      readFiles: parse.read,
+      median: parseMedian,
+      reps: parse.reps,
+      maxRSS: parse.maxRSS,
+      documents: parse.documents,
+    },
+    inProcess: {
+      median: engineMedian,
+      reps: engine.reps,
+      peakMemory: enginePeak,
+      maxRSS: engine.maxRSS,
+      memory: engine.memory,
+    },
+    cli: {
+      command: `${cliCommand(launcher)} connlist ${relDir} --output json > /dev/null`,
+      median: cliMedian,
+      runs: cliRuns,
+      maxRSS: cliMaxRSS,
+    },
+    pairs: engine.pairs,
+    workloads: engine.workloads,
+    groups: engine.groups,
+    policies: engine.policies,
+    outputBytes: engine.outputBytes,
+    ratios: { inProcess: ratioInProcess, cli: ratioCli, inProcessCpu: engineMedian.total.cpu / parseMedian.cpu },
+    targets: {
+      ratio: { target: TARGET_RATIO, inProcess: ratioInProcess <= TARGET_RATIO, cli: ratioCli <= TARGET_RATIO },
+      memory: { target: TARGET_MEMORY, inProcess: enginePeak.rss < TARGET_MEMORY, cli: cliMaxRSS < TARGET_MEMORY },
+    },
+    nca,
+    problems,
+  };
+  writeFileSync(path.join(BENCH, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`results written to ${path.relative(ROOT, path.join(BENCH, 'results.json'))}`);
+  for (const problem of problems) console.error(`bench: ${problem}`);
+  return problems.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      console.error(`bench: ${(error as Error).stack ?? String(error)}`);
+      process.exitCode = 1;
+    },
+  );
+}
