@@ -54,7 +54,8 @@ function parseTruth(name: string, text: string): Case {
   const lines = text.split('\n');
   const finishTable = (line: number) => {
     const probe = steps.at(-1)?.probes.at(-1);
-    if (probe && header && rows !== PODS.length) fail(line, `the table of probe line ${probe.line} has ${rows} rows, not ${PODS.length}`);
+    if (probe && header && rows !== PODS.length)
+      fail(line, `the table of probe line ${probe.line} has ${rows} rows, not ${PODS.length}`);
     header = undefined;
     rows = 0;
   };
@@ -76,11 +77,22 @@ function parseTruth(name: string, text: string): Case {
       finishTable(n);
       const match = /^(TCP|UDP|SCTP)\/(\d+)$/.exec(tokens[1] ?? '') ?? fail(n, `bad probe ${tokens[1]}`);
       const step = steps.at(-1) ?? fail(n, 'probe before policies');
-      step.probes.push({ protocol: match[1] as Protocol, port: Number(match[2]), expects: [], table: new Map(), line: n });
+      step.probes.push({
+        protocol: match[1] as Protocol,
+        port: Number(match[2]),
+        expects: [],
+        table: new Map(),
+        line: n,
+      });
     } else if (tokens[0] === 'expect') {
       const probe = steps.at(-1)?.probes.at(-1) ?? fail(n, 'expect outside a probe');
       if (tokens.length !== 5 || tokens[2] !== '->' || !['.', 'X'].includes(tokens[4])) fail(n, `bad expect: ${line}`);
-      (probe.expects as Probe['expects'][number][]).push({ from: tokens[1], to: tokens[3], allowed: tokens[4] === '.', line: n });
+      (probe.expects as Probe['expects'][number][]).push({
+        from: tokens[1],
+        to: tokens[3],
+        allowed: tokens[4] === '.',
+        line: n,
+      });
     } else if (tokens.length === PODS.length && tokens.every((t, k) => t === PODS[k])) {
       header = tokens;
     } else if (PODS.includes(tokens[0])) {
@@ -133,7 +145,8 @@ function tableFromExpects(expects: Probe['expects']): Table {
 
 function printTable(table: (from: string, to: string) => string): string {
   const lines = [`        ${PODS.map((p) => p.padStart(3)).join(' ')}`];
-  for (const from of PODS) lines.push(`    ${from}  ${PODS.map((to) => (from === to ? '-' : table(from, to)).padStart(3)).join(' ')}`);
+  for (const from of PODS)
+    lines.push(`    ${from}  ${PODS.map((to) => (from === to ? '-' : table(from, to)).padStart(3)).join(' ')}`);
   return lines.join('\n');
 }
 
@@ -180,10 +193,17 @@ describe('Kubernetes e2e truth tables (test/fixtures/k8s-e2e)', () => {
           if (!index) {
             const sources = [
               { uri: path.join(ROOT, 'cluster.yaml'), text: clusterText(dir, step.patches) },
-              ...step.policies.map((file) => ({ uri: path.join(dir, file), text: readFileSync(path.join(dir, file), 'utf8') })),
+              ...step.policies.map((file) => ({
+                uri: path.join(dir, file),
+                text: readFileSync(path.join(dir, file), 'utf8'),
+              })),
             ];
             const workspace = buildWorkspace(sources);
-            assert.deepEqual(workspace.findings.filter((f) => f.severity === 'error'), [], 'the manifests are valid');
+            assert.deepEqual(
+              workspace.findings.filter((f) => f.severity === 'error'),
+              [],
+              'the manifests are valid',
+            );
             assert.deepEqual(exactnessBlockers(workspace), [], 'connlist would accept the manifests');
             assert.equal(workspace.policies.length, step.policies.length, 'every policy file holds one policy');
             assert.equal(workspace.workloads.length, PODS.length);
@@ -218,8 +238,14 @@ describe('Kubernetes e2e truth tables (test/fixtures/k8s-e2e)', () => {
                 const destination = endpoint(to);
                 answers.index.set(k, contains(index.connection(source, destination), probe.protocol, probe.port));
                 const row = rows.get(key(`${from}[Pod]`, `${to}[Pod]`));
-                answers.connlist.set(k, row !== undefined && contains(parseConnections(row)!, probe.protocol, probe.port));
-                answers.explain.set(k, contains(explain(index, source, destination).allowed, probe.protocol, probe.port));
+                answers.connlist.set(
+                  k,
+                  row !== undefined && contains(parseConnections(row)!, probe.protocol, probe.port),
+                );
+                answers.explain.set(
+                  k,
+                  contains(explain(index, source, destination).allowed, probe.protocol, probe.port),
+                );
               }
             }
             for (const [what, answer] of Object.entries(answers)) {

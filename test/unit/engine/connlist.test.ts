@@ -5,7 +5,11 @@ import { connlist, CONNLIST_FORMATS, formatConnlist } from '../../../server/src/
 import { fixture, pod } from './helpers';
 
 const fx = fixture({
-  'cluster.yaml': [pod('shop/web', { app: 'web' }), pod('shop/db', { app: 'db' }), pod('shop/web-2', { app: 'web' }, { owner: 'ReplicaSet/web-7f9' })].join('\n---\n'),
+  'cluster.yaml': [
+    pod('shop/web', { app: 'web' }),
+    pod('shop/db', { app: 'db' }),
+    pod('shop/web-2', { app: 'web' }, { owner: 'ReplicaSet/web-7f9' }),
+  ].join('\n---\n'),
   'policies.yaml': `
     apiVersion: networking.k8s.io/v1
     kind: NetworkPolicy
@@ -49,7 +53,9 @@ describe('engine connlist', () => {
   });
 
   it('an empty workspace (no workloads) lists nothing, not even IP ranges', () => {
-    const empty = fixture('{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: p, namespace: x}, spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}}]}]}}');
+    const empty = fixture(
+      '{apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: p, namespace: x}, spec: {podSelector: {}, ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/8}}]}]}}',
+    );
     assert.deepEqual(connlist(empty.index()), []);
     assert.equal(formatConnlist([], 'json'), '[]\n');
   });

@@ -21,7 +21,12 @@ import { random, type Random } from './random';
 
 describe('engine explain', () => {
   const fx = fixture({
-    'cluster.yaml': [namespace('x'), pod('x/a', { app: 'a' }, { ports: 'http:8080' }), pod('x/b', { app: 'b' }), pod('y/c', { app: 'c' })].join('\n---\n'),
+    'cluster.yaml': [
+      namespace('x'),
+      pod('x/a', { app: 'a' }, { ports: 'http:8080' }),
+      pod('x/b', { app: 'b' }),
+      pod('y/c', { app: 'c' }),
+    ].join('\n---\n'),
     'policies.yaml': `
       apiVersion: networking.k8s.io/v1
       kind: NetworkPolicy
@@ -47,16 +52,28 @@ describe('engine explain', () => {
   it('names the isolating policies and the rules that allow, with what each opens', () => {
     const index = fx.index();
     const e = explain(index, fx.endpoint('x/b'), fx.endpoint('x/a'));
-    assert.deepEqual(e.ingress.isolatingPolicies.map((p) => p.id), ['x/web']);
+    assert.deepEqual(
+      e.ingress.isolatingPolicies.map((p) => p.id),
+      ['x/web'],
+    );
     const text = (span: Span) => fx.text(span.uri).slice(span.start, span.end).trim();
     assert.deepEqual(
-      e.ingress.matchingRules.map((m) => [m.rule.policy.id, m.rule.index, formatConnections(m.ports), m.rule.span.start, text(m.rule.span)]),
+      e.ingress.matchingRules.map((m) => [
+        m.rule.policy.id,
+        m.rule.index,
+        formatConnections(m.ports),
+        m.rule.span.start,
+        text(m.rule.span),
+      ]),
       [
         ['x/web', 0, 'TCP 8080', fx.spans[0].start, text(fx.spans[0])],
         ['x/web', 1, 'TCP 9', fx.spans[1].start, text(fx.spans[1])],
       ],
     );
-    assert.deepEqual(e.egress.isolatingPolicies.map((p) => p.id), ['x/out']);
+    assert.deepEqual(
+      e.egress.isolatingPolicies.map((p) => p.id),
+      ['x/out'],
+    );
     assert.deepEqual(e.egress.matchingRules, [], 'x/b may only reach 10.0.0.0/8 (x/a has no IP)');
     assert.equal(isEmpty(e.allowed), true);
   });
@@ -74,7 +91,10 @@ describe('engine explain', () => {
     const e = explain(fx.index(), fx.endpoint('x/b'), fx.endpoint('10.1.2.3'));
     assert.equal(e.ingress.governed, false);
     assert.equal(formatConnections(e.allowed), 'All Connections');
-    assert.deepEqual(e.egress.matchingRules.map((m) => m.rule.span), [fx.spans[2]]);
+    assert.deepEqual(
+      e.egress.matchingRules.map((m) => m.rule.span),
+      [fx.spans[2]],
+    );
   });
 
   it('a CIDR endpoint is allowed what every address in it is allowed, whichever rules cover which part', () => {
@@ -142,9 +162,20 @@ describe('engine explain', () => {
 function checkAgreement(index: ReachabilityIndex, rng: Random, context: string): { checked: number; nonEmpty: number } {
   const workloads: Endpoint[] = index.workspace.workloads.map((workload) => ({ kind: 'workload', workload }));
   const sources: Endpoint[] = [...workloads, ...index.sourcePieces.map((range) => ({ kind: 'ip' as const, range }))];
-  const destinations: Endpoint[] = [...workloads, ...index.destinationPieces.map((range) => ({ kind: 'ip' as const, range }))];
+  const destinations: Endpoint[] = [
+    ...workloads,
+    ...index.destinationPieces.map((range) => ({ kind: 'ip' as const, range })),
+  ];
   // Single addresses and CIDRs as a user would type them, some straddling several pieces.
-  for (const text of ['10.0.0.1/32', '10.0.0.0/8', '0.0.0.0/0', '192.168.1.0/24', `10.${rng.int(3)}.0.0/16`, 'fd00::1/128', 'fd00::/16']) {
+  for (const text of [
+    '10.0.0.1/32',
+    '10.0.0.0/8',
+    '0.0.0.0/0',
+    '192.168.1.0/24',
+    `10.${rng.int(3)}.0.0/16`,
+    'fd00::1/128',
+    'fd00::/16',
+  ]) {
     const parsed = parseCidr(text);
     if (!parsed.ok) throw new Error(text);
     sources.push({ kind: 'ip', range: cidrRange(parsed.cidr) });
@@ -168,7 +199,8 @@ function checkAgreement(index: ReachabilityIndex, rng: Random, context: string):
       checked++;
       if (!isEmpty(connection)) nonEmpty++;
       // connlist lists exactly the non-empty pairs between distinct workloads and pieces.
-      const self = source.kind === 'workload' && destination.kind === 'workload' && source.workload === destination.workload;
+      const self =
+        source.kind === 'workload' && destination.kind === 'workload' && source.workload === destination.workload;
       const isPiece = (e: Endpoint) =>
         e.kind === 'workload' || index.sourcePieces.includes(e.range) || index.destinationPieces.includes(e.range);
       if (!self && isPiece(source) && isPiece(destination)) {
@@ -176,7 +208,11 @@ function checkAgreement(index: ReachabilityIndex, rng: Random, context: string):
         if (isEmpty(connection)) assert.equal(listed, undefined, `${context}: connlist lists the empty pair ${name}`);
         else {
           assert.ok(listed !== undefined, `${context}: connlist misses ${name}`);
-          assert.equal(portSetKey(index.portSets.get(listed)), portSetKey(connection), `${context}: connlist differs on ${name}`);
+          assert.equal(
+            portSetKey(index.portSets.get(listed)),
+            portSetKey(connection),
+            `${context}: connlist differs on ${name}`,
+          );
         }
       }
     }
@@ -194,7 +230,12 @@ function randomWorkspace(rng: Random): Workspace {
   const labelValues = ['a', 'b'];
   const docs: unknown[] = [];
   for (const ns of namespaces) {
-    if (rng.chance(0.7)) docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels: rng.chance(0.6) ? { team: rng.pick(labelValues) } : {} } });
+    if (rng.chance(0.7))
+      docs.push({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns, labels: rng.chance(0.6) ? { team: rng.pick(labelValues) } : {} },
+      });
   }
   const podCount = 2 + rng.int(5);
   for (let i = 0; i < podCount; i++) {
@@ -210,16 +251,32 @@ function randomWorkspace(rng: Random): Workspace {
       metadata: { name: `p${i}`, namespace: rng.pick(namespaces), labels },
       spec: { containers: [{ name: 'c', image: 'i', ports }] },
     };
-    if (rng.chance(0.6)) podDoc.status = { podIP: rng.pick(['10.0.0.5', '10.1.0.5', '192.168.1.5', `10.${rng.int(3)}.${rng.int(3)}.${rng.int(250)}`, 'fd00::5']) };
-    if (rng.chance(0.25)) (podDoc.metadata as Record<string, unknown>).ownerReferences = [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', controller: true, uid: 'u' }];
+    if (rng.chance(0.6))
+      podDoc.status = {
+        podIP: rng.pick([
+          '10.0.0.5',
+          '10.1.0.5',
+          '192.168.1.5',
+          `10.${rng.int(3)}.${rng.int(3)}.${rng.int(250)}`,
+          'fd00::5',
+        ]),
+      };
+    if (rng.chance(0.25))
+      (podDoc.metadata as Record<string, unknown>).ownerReferences = [
+        { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', controller: true, uid: 'u' },
+      ];
     docs.push(podDoc);
   }
   const selector = (keys: string[]) => {
     const choice = rng.int(5);
     if (choice === 0) return {};
     if (choice === 1) return { matchLabels: { [rng.pick(keys)]: rng.pick(labelValues) } };
-    if (choice === 2) return { matchExpressions: [{ key: rng.pick(keys), operator: 'In', values: [rng.pick(labelValues)] }] };
-    if (choice === 3) return { matchExpressions: [{ key: rng.pick(keys), operator: rng.pick(['NotIn']), values: [rng.pick(labelValues)] }] };
+    if (choice === 2)
+      return { matchExpressions: [{ key: rng.pick(keys), operator: 'In', values: [rng.pick(labelValues)] }] };
+    if (choice === 3)
+      return {
+        matchExpressions: [{ key: rng.pick(keys), operator: rng.pick(['NotIn']), values: [rng.pick(labelValues)] }],
+      };
     return { matchExpressions: [{ key: rng.pick(keys), operator: rng.pick(['Exists', 'DoesNotExist']) }] };
   };
   const peer = () => {
@@ -227,8 +284,23 @@ function randomWorkspace(rng: Random): Workspace {
     if (kind === 0) return { podSelector: selector(['app', 'tier']) };
     if (kind === 1) return { namespaceSelector: selector(['team', 'kubernetes.io/metadata.name']) };
     if (kind === 2) return { podSelector: selector(['app', 'tier']), namespaceSelector: selector(['team']) };
-    if (kind === 3) return { ipBlock: rng.pick([{ cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] }, { cidr: '10.0.0.0/16' }, { cidr: '0.0.0.0/0', except: ['192.168.0.0/16'] }]) };
-    return { ipBlock: rng.pick([{ cidr: '10.0.0.5/32' }, { cidr: 'fd00::/64' }, { cidr: '192.168.1.0/24' }, { cidr: '10.1.0.0/16' }, { cidr: '192.168.0.0/16' }]) };
+    if (kind === 3)
+      return {
+        ipBlock: rng.pick([
+          { cidr: '10.0.0.0/8', except: ['10.1.0.0/16'] },
+          { cidr: '10.0.0.0/16' },
+          { cidr: '0.0.0.0/0', except: ['192.168.0.0/16'] },
+        ]),
+      };
+    return {
+      ipBlock: rng.pick([
+        { cidr: '10.0.0.5/32' },
+        { cidr: 'fd00::/64' },
+        { cidr: '192.168.1.0/24' },
+        { cidr: '10.1.0.0/16' },
+        { cidr: '192.168.0.0/16' },
+      ]),
+    };
   };
   const port = () => {
     const kind = rng.int(6);
@@ -258,7 +330,12 @@ function randomWorkspace(rng: Random): Workspace {
     if (rng.chance(0.8)) spec.ingress = Array.from({ length: rng.int(3) }, () => rule('from', true));
     if (rng.chance(0.6)) spec.egress = Array.from({ length: rng.int(3) }, () => rule('to', false));
     if (rng.chance(0.4)) spec.policyTypes = rng.pick([['Ingress'], ['Egress'], ['Ingress', 'Egress']]);
-    docs.push({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: `np${i}`, namespace: rng.pick(namespaces) }, spec });
+    docs.push({
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: `np${i}`, namespace: rng.pick(namespaces) },
+      spec,
+    });
   }
   const text = docs.map((d) => JSON.stringify(d)).join('\n---\n');
   return buildWorkspace([{ uri: 'random.yaml', text }]);

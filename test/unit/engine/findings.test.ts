@@ -404,7 +404,15 @@ const cases: Case[] = [
 
 function only(findings: readonly Finding[], code: string): Finding {
   const matching = findings.filter((f) => f.code === code);
-  assert.equal(matching.length, 1, `expected one ${code}, got ${JSON.stringify(findings.map((f) => [f.code, f.message]), null, 1)}`);
+  assert.equal(
+    matching.length,
+    1,
+    `expected one ${code}, got ${JSON.stringify(
+      findings.map((f) => [f.code, f.message]),
+      null,
+      1,
+    )}`,
+  );
   return matching[0];
 }
 
@@ -494,7 +502,10 @@ describe('engine findings', () => {
           ['Deployment', fx.spans[3]],
         ],
       );
-      assert.deepEqual(Object.fromEntries(fx.workspace.namespaces.get('shop')!.labels), { a: 'b', 'kubernetes.io/metadata.name': 'shop' });
+      assert.deepEqual(Object.fromEntries(fx.workspace.namespaces.get('shop')!.labels), {
+        a: 'b',
+        'kubernetes.io/metadata.name': 'shop',
+      });
     });
   });
 

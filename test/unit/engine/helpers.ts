@@ -29,7 +29,10 @@ import {
 
 /** Removes the common indentation of a template string and its first and last blank lines. */
 export function dedent(text: string): string {
-  const lines = text.replace(/^\s*\n/, '').replace(/\n\s*$/, '').split('\n');
+  const lines = text
+    .replace(/^\s*\n/, '')
+    .replace(/\n\s*$/, '')
+    .split('\n');
   const indents = lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
   return lines.map((l) => l.slice(cut)).join('\n') + '\n';
@@ -128,7 +131,11 @@ export function findWorkload(workspace: Workspace, name: string): Workload {
   const found = workspace.workloads.filter(
     (w) => w.namespace === namespace && w.name === workloadName && (kind === undefined || w.kind === kind),
   );
-  assert.equal(found.length, 1, `expected one workload ${name}; have ${workspace.workloads.map((w) => w.id).join(', ')}`);
+  assert.equal(
+    found.length,
+    1,
+    `expected one workload ${name}; have ${workspace.workloads.map((w) => w.id).join(', ')}`,
+  );
   return found[0];
 }
 
@@ -161,7 +168,11 @@ export function expectConnections(
     const source = fx.endpoint(from);
     const destination = fx.endpoint(to);
     const actual = index.connection(source, destination);
-    assertSameConnections(actual, conn === 'none' ? 'No Connections' : conn, `${pair} (options ${JSON.stringify(options)})`);
+    assertSameConnections(
+      actual,
+      conn === 'none' ? 'No Connections' : conn,
+      `${pair} (options ${JSON.stringify(options)})`,
+    );
     const explanation = explain(index, source, destination);
     assert.equal(portSetKey(explanation.allowed), portSetKey(actual), `explain disagrees with the index on ${pair}`);
   }
@@ -176,14 +187,23 @@ export function pod(
   const [namespace, name] = ref.includes('/') ? ref.split('/') : [undefined, ref];
   const meta = [`name: ${name}`];
   if (namespace) meta.push(`namespace: ${namespace}`);
-  if (Object.keys(labels).length) meta.push(`labels: {${Object.entries(labels).map(([k, v]) => `${k}: "${v}"`).join(', ')}}`);
+  if (Object.keys(labels).length)
+    meta.push(
+      `labels: {${Object.entries(labels)
+        .map(([k, v]) => `${k}: "${v}"`)
+        .join(', ')}}`,
+    );
   if (extra.owner) {
     const [kind, ownerName] = extra.owner.split('/');
-    meta.push(`ownerReferences: [{apiVersion: apps/v1, kind: ${kind}, name: ${ownerName}, controller: true, uid: u-${ownerName}}]`);
+    meta.push(
+      `ownerReferences: [{apiVersion: apps/v1, kind: ${kind}, name: ${ownerName}, controller: true, uid: u-${ownerName}}]`,
+    );
   }
   const ports = extra.ports ? `, ports: [${extra.ports.split(',').map(portEntry).join(', ')}]` : '';
   const ips = extra.ip === undefined ? [] : Array.isArray(extra.ip) ? extra.ip : [extra.ip];
-  const status = ips.length ? `, status: {podIP: "${ips[0]}", podIPs: [${ips.map((ip) => `{ip: "${ip}"}`).join(', ')}]}` : '';
+  const status = ips.length
+    ? `, status: {podIP: "${ips[0]}", podIPs: [${ips.map((ip) => `{ip: "${ip}"}`).join(', ')}]}`
+    : '';
   return `{apiVersion: v1, kind: Pod, metadata: {${meta.join(', ')}}, spec: {containers: [{name: c, image: i${ports}}]}${status}}`;
 }
 
@@ -197,6 +217,8 @@ function portEntry(text: string): string {
 
 /** A one-line Namespace manifest. */
 export function namespace(name: string, labels: Readonly<Record<string, string>> = {}): string {
-  const l = Object.entries(labels).map(([k, v]) => `${k}: "${v}"`).join(', ');
+  const l = Object.entries(labels)
+    .map(([k, v]) => `${k}: "${v}"`)
+    .join(', ');
   return `{apiVersion: v1, kind: Namespace, metadata: {name: ${name}${l ? `, labels: {${l}}` : ''}}}`;
 }

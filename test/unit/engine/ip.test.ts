@@ -48,7 +48,18 @@ describe('engine ip', () => {
         assert.equal(ip.value, value);
       });
     }
-    for (const text of ['10.0.0', '10.0.0.256', '10.0.0.1.2', 'a.b.c.d', '1::2::3', '12345::', ':::', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', '']) {
+    for (const text of [
+      '10.0.0',
+      '10.0.0.256',
+      '10.0.0.1.2',
+      'a.b.c.d',
+      '1::2::3',
+      '12345::',
+      ':::',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4:5:6:7::8',
+      '',
+    ]) {
       it(`refuses ${JSON.stringify(text)}`, () => assert.equal(parseIp(text), undefined));
     }
     it('notes an octet with a leading zero', () => {

@@ -106,7 +106,8 @@ describe('engine ports', () => {
       }
       return result;
     };
-    const members = (s: PortSet) => new Set(PROTOCOLS.flatMap((p) => probes.filter((port) => contains(s, p, port)).map((port) => `${p}/${port}`)));
+    const members = (s: PortSet) =>
+      new Set(PROTOCOLS.flatMap((p) => probes.filter((port) => contains(s, p, port)).map((port) => `${p}/${port}`)));
     const same = (actual: PortSet, expected: Set<string>, what: string) =>
       assert.deepEqual([...members(actual)].sort(), [...expected].sort(), what);
 
@@ -123,10 +124,18 @@ describe('engine ports', () => {
         // Canonical: equal sets, equal keys, however they were built.
         assert.equal(portSetKey(union(a, b)), portSetKey(union(b, a)));
         assert.equal(portSetKey(intersect(a, b)), portSetKey(intersect(b, a)));
-        assert.equal(portSetKey(union(subtract(a, b), intersect(a, b))), portSetKey(a), `a = (a-b) + (a&b) for ${what}`);
+        assert.equal(
+          portSetKey(union(subtract(a, b), intersect(a, b))),
+          portSetKey(a),
+          `a = (a-b) + (a&b) for ${what}`,
+        );
         assert.equal(isSubset(intersect(a, b), a), true);
         assert.equal(isSubset(a, union(a, b)), true);
-        assert.equal(isSubset(a, b), [...ma].every((m) => mb.has(m)), `subset ${what}`);
+        assert.equal(
+          isSubset(a, b),
+          [...ma].every((m) => mb.has(m)),
+          `subset ${what}`,
+        );
         assert.equal(isEmpty(subtract(a, a)), true);
         // Intervals stay sorted, disjoint and non-touching.
         for (const s of [union(a, b), intersect(a, b), subtract(a, b)]) {

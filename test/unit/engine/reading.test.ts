@@ -67,7 +67,11 @@ describe('engine reading', () => {
       const ws = buildWorkspace([
         {
           uri: 'pod.json',
-          text: JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'j', namespace: 'x', labels: { app: 'j' } } }),
+          text: JSON.stringify({
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name: 'j', namespace: 'x', labels: { app: 'j' } },
+          }),
         },
         {
           uri: 'list.json',
@@ -77,7 +81,12 @@ describe('engine reading', () => {
               kind: 'List',
               items: [
                 { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'x', labels: { team: 'x' } } },
-                { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'x' }, spec: { template: { metadata: { labels: { app: 'd' } } } } },
+                {
+                  apiVersion: 'apps/v1',
+                  kind: 'Deployment',
+                  metadata: { name: 'd', namespace: 'x' },
+                  spec: { template: { metadata: { labels: { app: 'd' } } } },
+                },
               ],
             },
             null,
@@ -102,7 +111,10 @@ describe('engine reading', () => {
             spec: {podSelector: {}}
       `);
       assert.deepEqual(ids(fx.workspace), ['x/a[Pod]']);
-      assert.deepEqual(fx.workspace.policies.map((p) => p.id), ['x/p']);
+      assert.deepEqual(
+        fx.workspace.policies.map((p) => p.id),
+        ['x/p'],
+      );
     });
 
     it('takes kind and apiVersion from a typed list (PodList items without kind)', () => {
@@ -244,18 +256,28 @@ describe('engine reading', () => {
         spec: {containers: [{name: c, image: i, ports: [«{name: http, ContainerPort: 80}», {name: ok, containerPort: 81}]}]}
       `);
       assert.deepEqual(ids(fx.workspace), ['x/p[Pod]']);
-      assert.deepEqual(fx.workspace.workloads[0].ports.map((p) => `${p.name}:${p.port}`), ['ok:81']);
-      assert.deepEqual(fx.findings('NR014').map((f) => f.span), [fx.spans[0]]);
+      assert.deepEqual(
+        fx.workspace.workloads[0].ports.map((p) => `${p.name}:${p.port}`),
+        ['ok:81'],
+      );
+      assert.deepEqual(
+        fx.findings('NR014').map((f) => f.span),
+        [fx.spans[0]],
+      );
     });
   });
 
   describe('workloads', () => {
     it('takes labels and ports from the pod template of each controller kind', () => {
-      const template = '{metadata: {labels: {app: KIND}}, spec: {containers: [{name: c, image: i, ports: [{name: web, containerPort: 8080}]}]}}';
+      const template =
+        '{metadata: {labels: {app: KIND}}, spec: {containers: [{name: c, image: i, ports: [{name: web, containerPort: 8080}]}]}}';
       const kinds = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job', 'ReplicationController'];
       const fx = fixture(
         [
-          ...kinds.map((k) => `{apiVersion: v1, kind: ${k}, metadata: {name: ${k.toLowerCase()}, namespace: x}, spec: {template: ${template.replace('KIND', k.toLowerCase())}}}`),
+          ...kinds.map(
+            (k) =>
+              `{apiVersion: v1, kind: ${k}, metadata: {name: ${k.toLowerCase()}, namespace: x}, spec: {template: ${template.replace('KIND', k.toLowerCase())}}}`,
+          ),
           dedent(`
             apiVersion: batch/v1
             kind: CronJob
@@ -275,12 +297,18 @@ describe('engine reading', () => {
         const name = kind === 'CronJob' ? 'cron' : kind.toLowerCase();
         const workload = fx.workload(`x/${name}[${kind}]`);
         assert.deepEqual(Object.fromEntries(workload.labels), { app: name }, kind);
-        assert.deepEqual(workload.ports.map((p) => `${p.name}:${p.port}/${p.protocol}`), ['web:8080/TCP'], kind);
+        assert.deepEqual(
+          workload.ports.map((p) => `${p.name}:${p.port}/${p.protocol}`),
+          ['web:8080/TCP'],
+          kind,
+        );
       }
     });
 
     it('a CronJob without a jobTemplate has no labels, and is not mistaken for its spec.template', () => {
-      const fx = fixture('{apiVersion: batch/v1, kind: CronJob, metadata: {name: c, namespace: x}, spec: {template: {metadata: {labels: {app: wrong}}}}}');
+      const fx = fixture(
+        '{apiVersion: batch/v1, kind: CronJob, metadata: {name: c, namespace: x}, spec: {template: {metadata: {labels: {app: wrong}}}}}',
+      );
       assert.deepEqual(Object.fromEntries(fx.workload('x/c').labels), {});
     });
 
@@ -296,12 +324,21 @@ describe('engine reading', () => {
           containers:
             - {name: app, image: i, ports: [{name: dns, containerPort: 53, protocol: UDP}]}
       `);
-      assert.deepEqual(fx.workload('x/p').ports.map((p) => `${p.name}:${p.port}/${p.protocol}`).sort(), ['dns:53/UDP', 'proxy:15001/TCP']);
+      assert.deepEqual(
+        fx
+          .workload('x/p')
+          .ports.map((p) => `${p.name}:${p.port}/${p.protocol}`)
+          .sort(),
+        ['dns:53/UDP', 'proxy:15001/TCP'],
+      );
     });
 
     it('reads pod IPs from status.podIP and status.podIPs', () => {
       const fx = fixture(pod('x/p', {}, { ip: ['10.0.0.1', 'fd00::1'] }));
-      assert.deepEqual(fx.workload('x/p').addresses.map((a) => `${a.family}:${a.text}`), ['4:10.0.0.1', '6:fd00::1']);
+      assert.deepEqual(
+        fx.workload('x/p').addresses.map((a) => `${a.family}:${a.text}`),
+        ['4:10.0.0.1', '6:fd00::1'],
+      );
     });
 
     it('objects without metadata.namespace are in default', () => {
@@ -316,7 +353,11 @@ describe('engine reading', () => {
       const fx = fixture(
         [
           pod('x/web-1', { app: 'web' }, { owner: 'ReplicaSet/web-5d8f', ports: 'http:80', ip: '10.0.0.1' }),
-          pod('x/web-2', { app: 'web' }, { owner: 'ReplicaSet/web-5d8f', ports: 'http:80,metrics:9090', ip: '10.0.0.2' }),
+          pod(
+            'x/web-2',
+            { app: 'web' },
+            { owner: 'ReplicaSet/web-5d8f', ports: 'http:80,metrics:9090', ip: '10.0.0.2' },
+          ),
           pod('x/db-0', { app: 'db' }, { owner: 'StatefulSet/db' }),
           pod('y/web-1', { app: 'web' }, { owner: 'ReplicaSet/web-5d8f' }),
         ].join('\n---\n'),
@@ -324,8 +365,14 @@ describe('engine reading', () => {
       assert.deepEqual(ids(fx.workspace), ['x/db[StatefulSet]', 'x/web-5d8f[ReplicaSet]', 'y/web-5d8f[ReplicaSet]']);
       const web = fx.workload('x/web-5d8f');
       assert.equal(web.objects.length, 2);
-      assert.deepEqual(web.ports.map((p) => `${p.name}:${p.port}`), ['http:80', 'metrics:9090']);
-      assert.deepEqual(web.addresses.map((a) => a.text), ['10.0.0.1', '10.0.0.2']);
+      assert.deepEqual(
+        web.ports.map((p) => `${p.name}:${p.port}`),
+        ['http:80', 'metrics:9090'],
+      );
+      assert.deepEqual(
+        web.addresses.map((a) => a.text),
+        ['10.0.0.1', '10.0.0.2'],
+      );
       assert.equal(web.podLabelSets.length, 1);
     });
 
@@ -369,7 +416,10 @@ describe('engine reading', () => {
 
     it('pods of one owner with different labels are kept as distinct label sets', () => {
       const fx = fixture(
-        [pod('x/w-1', { app: 'w', v: '1' }, { owner: 'ReplicaSet/w' }), pod('x/w-2', { app: 'w', v: '2' }, { owner: 'ReplicaSet/w' })].join('\n---\n'),
+        [
+          pod('x/w-1', { app: 'w', v: '1' }, { owner: 'ReplicaSet/w' }),
+          pod('x/w-2', { app: 'w', v: '2' }, { owner: 'ReplicaSet/w' }),
+        ].join('\n---\n'),
       );
       assert.equal(fx.workload('x/w').podLabelSets.length, 2);
     });

@@ -125,7 +125,12 @@ describe('engine semantics', () => {
             ingress:
               - from: [{podSelector: {matchLabels: {app: b}}}]
         `,
-        expect: { 'x/c -> x/a': 'All Connections', 'x/b -> x/a': 'All Connections', 'x/a -> x/b': 'none', 'x/a -> 1.1.1.1': 'none' },
+        expect: {
+          'x/c -> x/a': 'All Connections',
+          'x/b -> x/a': 'All Connections',
+          'x/a -> x/b': 'none',
+          'x/a -> 1.1.1.1': 'none',
+        },
       },
       {
         name: 'policyTypes [Ingress, Egress] without rules denies both directions',
@@ -223,7 +228,12 @@ describe('engine semantics', () => {
             podSelector: {matchLabels: {app: b}}
             ingress: [{from: [{podSelector: {matchLabels: {app: a}}}], ports: [{port: 8085, endPort: 9000}]}]
         `,
-        expect: { 'x/a -> x/b': 'TCP 8085-8090', 'x/a -> x/c': 'TCP 8000-8090', 'x/c -> x/b': 'none', 'x/b -> x/a': 'All Connections' },
+        expect: {
+          'x/a -> x/b': 'TCP 8085-8090',
+          'x/a -> x/c': 'TCP 8000-8090',
+          'x/c -> x/b': 'none',
+          'x/b -> x/a': 'All Connections',
+        },
       },
     ]);
   });
@@ -238,7 +248,12 @@ describe('engine semantics', () => {
           metadata: {name: deny, namespace: x}
           spec: {podSelector: {}}
         `,
-        expect: { 'y/b -> x/a': 'none', 'y/b -> x/c': 'none', 'x/a -> y/b': 'All Connections', 'x/a -> y/c': 'All Connections' },
+        expect: {
+          'y/b -> x/a': 'none',
+          'y/b -> x/c': 'none',
+          'x/a -> y/b': 'All Connections',
+          'x/a -> y/c': 'All Connections',
+        },
       },
       {
         name: 'an absent spec.podSelector counts as {} (the API server stores it so)',
@@ -315,7 +330,12 @@ describe('engine semantics', () => {
             podSelector: {matchLabels: {app: b}}
             ingress: []
         `,
-        expect: { 'y/c -> x/a': 'All Connections', '1.2.3.4 -> x/a': 'All Connections', 'x/a -> x/b': 'none', '1.2.3.4 -> x/b': 'none' },
+        expect: {
+          'y/c -> x/a': 'All Connections',
+          '1.2.3.4 -> x/a': 'All Connections',
+          'x/a -> x/b': 'none',
+          '1.2.3.4 -> x/b': 'none',
+        },
       },
       {
         name: '`namespaceSelector: {}` is every pod of every namespace, but no external address',
@@ -327,7 +347,12 @@ describe('engine semantics', () => {
             podSelector: {matchLabels: {app: a}}
             ingress: [{from: [{namespaceSelector: {}}]}]
         `,
-        expect: { 'y/c -> x/a': 'All Connections', 'z/b -> x/a': 'All Connections', 'x/b -> x/a': 'All Connections', '1.2.3.4 -> x/a': 'none' },
+        expect: {
+          'y/c -> x/a': 'All Connections',
+          'z/b -> x/a': 'All Connections',
+          'x/b -> x/a': 'All Connections',
+          '1.2.3.4 -> x/a': 'none',
+        },
       },
     ]);
   });
@@ -342,12 +367,28 @@ describe('engine semantics', () => {
         ingress: [{ports: ${ports}}]
     `;
     run([
-      { name: '`ports` absent: all ports of all protocols', policies: policy('null'), expect: { 'x/b -> x/a': 'All Connections' } },
-      { name: '`ports: []`: all ports of all protocols', policies: policy('[]'), expect: { 'x/b -> x/a': 'All Connections' } },
+      {
+        name: '`ports` absent: all ports of all protocols',
+        policies: policy('null'),
+        expect: { 'x/b -> x/a': 'All Connections' },
+      },
+      {
+        name: '`ports: []`: all ports of all protocols',
+        policies: policy('[]'),
+        expect: { 'x/b -> x/a': 'All Connections' },
+      },
       { name: 'a port without protocol is TCP', policies: policy('[{port: 53}]'), expect: { 'x/b -> x/a': 'TCP 53' } },
-      { name: 'a port entry with only a protocol: all its ports', policies: policy('[{protocol: UDP}]'), expect: { 'x/b -> x/a': 'UDP 1-65535' } },
+      {
+        name: 'a port entry with only a protocol: all its ports',
+        policies: policy('[{protocol: UDP}]'),
+        expect: { 'x/b -> x/a': 'UDP 1-65535' },
+      },
       { name: 'a port entry `{}`: all TCP ports', policies: policy('[{}]'), expect: { 'x/b -> x/a': 'TCP 1-65535' } },
-      { name: 'SCTP is its own protocol', policies: policy('[{protocol: SCTP, port: 81}]'), expect: { 'x/b -> x/a': 'SCTP 81' } },
+      {
+        name: 'SCTP is its own protocol',
+        policies: policy('[{protocol: SCTP, port: 81}]'),
+        expect: { 'x/b -> x/a': 'SCTP 81' },
+      },
       {
         name: 'endPort is inclusive',
         policies: policy('[{port: 32000, endPort: 32768}, {protocol: UDP, port: 5000, endPort: 5000}]'),
@@ -389,7 +430,12 @@ describe('engine semantics', () => {
       {
         name: 'namespaceSelector alone means all pods of the matching namespaces',
         policies: ingressFrom('[{namespaceSelector: {matchLabels: {team: y}}}]'),
-        expect: { 'y/b -> x/a': 'All Connections', 'y/c -> x/a': 'All Connections', 'x/b -> x/a': 'none', 'z/b -> x/a': 'none' },
+        expect: {
+          'y/b -> x/a': 'All Connections',
+          'y/c -> x/a': 'All Connections',
+          'x/b -> x/a': 'none',
+          'z/b -> x/a': 'none',
+        },
       },
       {
         name: 'both selectors in one peer: AND',
@@ -398,7 +444,9 @@ describe('engine semantics', () => {
       },
       {
         name: 'the same selectors as two peers: OR',
-        policies: ingressFrom('[{namespaceSelector: {matchLabels: {team: y}}}, {podSelector: {matchLabels: {app: b}}}]'),
+        policies: ingressFrom(
+          '[{namespaceSelector: {matchLabels: {team: y}}}, {podSelector: {matchLabels: {app: b}}}]',
+        ),
         expect: {
           'y/b -> x/a': 'All Connections',
           'y/c -> x/a': 'All Connections',
@@ -424,7 +472,11 @@ describe('engine semantics', () => {
       },
       {
         name: 'kubernetes.io/metadata.name written with another value in the manifest is replaced by the name',
-        cluster: [namespace('q', { 'kubernetes.io/metadata.name': 'other' }), pod('q/p'), pod('x/a', { app: 'a' })].join('\n---\n'),
+        cluster: [
+          namespace('q', { 'kubernetes.io/metadata.name': 'other' }),
+          pod('q/p'),
+          pod('x/a', { app: 'a' }),
+        ].join('\n---\n'),
         policies: ingressFrom('[{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: q}}}]'),
         expect: { 'q/p -> x/a': 'All Connections' },
       },
@@ -438,7 +490,11 @@ describe('engine semantics', () => {
       ['matchLabels', '{matchLabels: {app: b}}', ['x/b']],
       ['matchLabels with two keys (AND)', '{matchLabels: {app: c, tier: fe}}', ['x/c']],
       ['In', '{matchExpressions: [{key: app, operator: In, values: [a, c]}]}', ['x/a', 'x/c']],
-      ['NotIn (a pod without the key matches)', '{matchExpressions: [{key: tier, operator: NotIn, values: [fe]}]}', ['x/a', 'x/b']],
+      [
+        'NotIn (a pod without the key matches)',
+        '{matchExpressions: [{key: tier, operator: NotIn, values: [fe]}]}',
+        ['x/a', 'x/b'],
+      ],
       ['NotIn with several values', '{matchExpressions: [{key: app, operator: NotIn, values: [a, b]}]}', ['x/c']],
       ['Exists', '{matchExpressions: [{key: tier, operator: Exists}]}', ['x/c']],
       ['DoesNotExist', '{matchExpressions: [{key: tier, operator: DoesNotExist}]}', ['x/a', 'x/b']],
@@ -447,7 +503,11 @@ describe('engine semantics', () => {
         '{matchLabels: {app: c}, matchExpressions: [{key: tier, operator: In, values: [fe, be]}]}',
         ['x/c'],
       ],
-      ['two expressions (AND)', '{matchExpressions: [{key: app, operator: In, values: [a, b, c]}, {key: app, operator: NotIn, values: [b]}]}', ['x/a', 'x/c']],
+      [
+        'two expressions (AND)',
+        '{matchExpressions: [{key: app, operator: In, values: [a, b, c]}, {key: app, operator: NotIn, values: [b]}]}',
+        ['x/a', 'x/c'],
+      ],
       ['an unknown key matches nothing with In', '{matchExpressions: [{key: nope, operator: In, values: [x]}]}', []],
       ['an empty selector matches everything', '{}', ['x/a', 'x/b', 'x/c']],
     ];
@@ -460,9 +520,18 @@ describe('engine semantics', () => {
           spec:
             podSelector: ${selector}
         `);
-        assert.deepEqual(fx.findings().filter((f) => f.severity === 'error'), []);
+        assert.deepEqual(
+          fx.findings().filter((f) => f.severity === 'error'),
+          [],
+        );
         const index = fx.index();
-        assert.deepEqual(index.selectedWorkloads(fx.policy('x/p')).map((w) => w.id).sort(), selected.map((s) => `${s}[Pod]`));
+        assert.deepEqual(
+          index
+            .selectedWorkloads(fx.policy('x/p'))
+            .map((w) => w.id)
+            .sort(),
+          selected.map((s) => `${s}[Pod]`),
+        );
         for (const target of ['x/a', 'x/b', 'x/c']) {
           const expected = selected.includes(target) ? 'none' : 'All Connections';
           expectConnections(fx, { [`y/b -> ${target}`]: expected });
@@ -490,7 +559,12 @@ describe('engine semantics', () => {
             podSelector: {}
             ingress: [{ports: [{port: http}]}]
         `,
-        expect: { 'y/b -> x/a': 'TCP 8080', 'y/b -> x/b': 'TCP 9090', 'y/b -> x/c': 'none', '10.9.9.9 -> x/a': 'TCP 8080' },
+        expect: {
+          'y/b -> x/a': 'TCP 8080',
+          'y/b -> x/b': 'TCP 9090',
+          'y/b -> x/c': 'none',
+          '10.9.9.9 -> x/a': 'TCP 8080',
+        },
       },
       {
         name: 'egress: the name resolves on the peer pod; toward an IP it resolves to nothing',
@@ -504,7 +578,12 @@ describe('engine semantics', () => {
             policyTypes: [Egress]
             egress: [{ports: [{port: http}, {port: 7000}]}]
         `,
-        expect: { 'x/a -> x/b': 'TCP 7000,9090', 'x/a -> y/b': 'TCP 7000,8443', 'x/a -> x/c': 'TCP 7000', 'x/a -> 8.8.8.8': 'TCP 7000' },
+        expect: {
+          'x/a -> x/b': 'TCP 7000,9090',
+          'x/a -> y/b': 'TCP 7000,8443',
+          'x/a -> x/c': 'TCP 7000',
+          'x/a -> 8.8.8.8': 'TCP 7000',
+        },
       },
       {
         name: 'the protocol must match: `dns` is UDP on the pod, the rule says TCP (default)',
@@ -644,7 +723,12 @@ describe('engine semantics', () => {
             policyTypes: [Egress]
             egress: [{to: [{ipBlock: {cidr: 10.0.0.5/32}}]}]
         `,
-        expect: { 'x/a -> y/in': 'All Connections', 'x/a -> y/out': 'none', 'x/a -> 10.0.0.5': 'All Connections', 'x/a -> 10.0.0.6': 'none' },
+        expect: {
+          'x/a -> y/in': 'All Connections',
+          'x/a -> y/out': 'none',
+          'x/a -> 10.0.0.5': 'All Connections',
+          'x/a -> 10.0.0.6': 'none',
+        },
         ignoringPodIps: { 'x/a -> y/in': 'none', 'x/a -> 10.0.0.5': 'All Connections' },
       },
     ]);
@@ -667,7 +751,11 @@ describe('engine semantics', () => {
       },
       {
         name: 'between the pods of one workload, policies apply as between any two pods',
-        cluster: [pod('x/web-1', { app: 'web' }, { owner: 'ReplicaSet/web' }), pod('x/web-2', { app: 'web' }, { owner: 'ReplicaSet/web' }), pod('x/a', { app: 'a' })].join('\n---\n'),
+        cluster: [
+          pod('x/web-1', { app: 'web' }, { owner: 'ReplicaSet/web' }),
+          pod('x/web-2', { app: 'web' }, { owner: 'ReplicaSet/web' }),
+          pod('x/a', { app: 'a' }),
+        ].join('\n---\n'),
         policies: `
           apiVersion: networking.k8s.io/v1
           kind: NetworkPolicy
@@ -677,7 +765,12 @@ describe('engine semantics', () => {
             ingress: [{from: [{podSelector: {matchLabels: {app: a}}}]}]
             egress: [{ports: [{port: 80}]}]
         `,
-        expect: { 'x/web -> x/web': 'none', 'x/a -> x/web': 'All Connections', 'x/web -> x/a': 'TCP 80', 'x/a -> x/a': 'All Connections' },
+        expect: {
+          'x/web -> x/web': 'none',
+          'x/a -> x/web': 'All Connections',
+          'x/web -> x/a': 'TCP 80',
+          'x/a -> x/a': 'All Connections',
+        },
       },
       {
         name: 'a policy in another namespace does not touch these pods',
@@ -687,7 +780,12 @@ describe('engine semantics', () => {
           metadata: {name: deny, namespace: y}
           spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
         `,
-        expect: { 'x/a -> x/b': 'All Connections', 'z/b -> x/a': 'All Connections', 'x/a -> y/b': 'none', 'y/b -> x/a': 'none' },
+        expect: {
+          'x/a -> x/b': 'All Connections',
+          'z/b -> x/a': 'All Connections',
+          'x/a -> y/b': 'none',
+          'y/b -> x/a': 'none',
+        },
       },
     ]);
   });
