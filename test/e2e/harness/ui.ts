@@ -14,7 +14,7 @@ import { log } from './log';
 import { FIXTURE_WORKSPACE, REPO_ROOT, RESULTS_DIR } from './paths';
 
 export const SCREENSHOT_DIR = path.join(RESULTS_DIR, 'screenshots');
-const DEFAULT_TIMEOUT_MS = Number(process.env.NETREACH_E2E_UI_TIMEOUT ?? 15_000);
+const DEFAULT_TIMEOUT_MS = Number(process.env.NETREACH_E2E_UI_TIMEOUT ?? 20_000);
 
 export interface OpenOptions {
   /** Folder to open; defaults to test/e2e/fixtures/workspace. */
@@ -53,6 +53,8 @@ export async function openWorkbench(options: OpenOptions = {}): Promise<Workbenc
     'the workbench with the folder open in the Explorer',
     () => page.locator('.explorer-folders-view .monaco-list-row').count(),
     (rows) => rows > 0,
+    // The first load of the workbench is the slowest step, more so on a busy machine.
+    Math.max(DEFAULT_TIMEOUT_MS, 60_000),
   );
   return workbench;
 }
@@ -110,17 +112,13 @@ export class Workbench {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await this.waitFor('the Quick Open box', () => input.isVisible(), Boolean);
     await input.fill(relativePath);
-    const row = this.page
-      .locator('.quick-input-widget .quick-input-list .monaco-list-row')
-      .filter({ has: this.page.locator('.label-name', { hasText: exactText(name) }) });
+    const rows = '.quick-input-widget .quick-input-list .monaco-list-row';
     await this.waitFor(
       `a Quick Open result named ${name}`,
-      () => row.count(),
-      (count) => count > 0,
-    ).catch(async (error: Error) => {
-      error.message += `\n  quick open rows: ${show(await this.rowTexts('.quick-input-widget .quick-input-list .monaco-list-row'))}`;
-      throw error;
-    });
+      () => this.labels(`${rows} .label-name`),
+      (labels) => labels.includes(name),
+    );
+    const row = this.page.locator(rows).filter({ has: this.page.locator('.label-name', { hasText: exactText(name) }) });
     await row.first().click();
     await this.waitFor(
       `the active editor tab to be ${name}`,
@@ -167,22 +165,40 @@ export class Workbench {
     // Typing narrows the list; Enter would run the first *fuzzy* match, so click the exact label.
     await input.fill(`>${label}`);
     const rows = '.quick-input-widget .quick-input-list .monaco-list-row';
+    await this.waitFor(
+      `the command palette to offer "${label}"`,
+      () => this.labels(`${rows} .label-name`),
+      (all) => all.includes(label),
+    );
+    await this.clickQuickInputRow(label);
+    // Closed, or replaced by the command's own quick pick: either way no longer our text.
+    await this.waitFor(
+      'the command palette to close after choosing the command',
+      () => this.quickInputState(),
+      (state) => !state.visible || state.value !== `>${label}`,
+    );
+  }
+
+  /** Chooses the item with exactly `label` in an open quick pick (e.g. one a command showed). */
+  async chooseQuickPickItem(label: string): Promise<void> {
     const labels = (): Promise<string[]> =>
-      this.page
-        .locator(`${rows} .label-name`)
-        .allTextContents()
-        .then((all) => all.map((t) => t.trim()));
-    await this.waitFor(`the command palette to offer "${label}"`, labels, (all) => all.includes(label));
+      this.labels('.quick-input-widget .quick-input-list .monaco-list-row .label-name');
+    await this.waitFor(`the quick pick to offer "${label}"`, labels, (all) => all.includes(label));
+    await this.clickQuickInputRow(label);
+  }
+
+  private async clickQuickInputRow(label: string): Promise<void> {
     await this.page
-      .locator(rows)
+      .locator('.quick-input-widget .quick-input-list .monaco-list-row')
       .filter({ has: this.page.locator('.label-name', { hasText: exactText(label) }) })
       .first()
       .click();
-    await this.waitFor(
-      'the command palette to close',
-      () => input.isVisible(),
-      (visible) => !visible,
-    );
+  }
+
+  private async quickInputState(): Promise<{ visible: boolean; value: string }> {
+    const input = this.page.locator('.quick-input-widget .quick-input-box input');
+    const visible = await input.isVisible();
+    return { visible, value: visible ? await input.inputValue() : '' };
   }
 
   /** Places the cursor at a 1-based line and column of the active editor (Go to Line, Ctrl+G). */
@@ -218,7 +234,12 @@ export class Workbench {
    * Ctrl+K Ctrl+I: the same providers as a mouse hover, without pixel arithmetic) and
    * returns its text once it contains `expectedText` (or any text when omitted).
    */
-  async hoverAt(line: number, column: number, expectedText?: string): Promise<string> {
+  async hoverAt(
+    line: number,
+    column: number,
+    options: { contains?: string; timeoutMs?: number } = {},
+  ): Promise<string> {
+    const expectedText = options.contains;
     await this.goTo(line, column);
     const hover = this.page.locator('.monaco-hover-content');
     const read = async (): Promise<string> => ((await hover.count()) > 0 ? normalise(await hover.allInnerTexts()) : '');
@@ -241,6 +262,7 @@ export class Workbench {
         return read();
       },
       (text) => (expectedText ? text.includes(expectedText) : text.trim().length > 0),
+      options.timeoutMs,
     );
   }
 
@@ -346,6 +368,11 @@ export class Workbench {
     await this.browser.close().catch(() => undefined);
   }
 
+  /** Trimmed text of every element matching `selector`. */
+  private async labels(selector: string): Promise<string[]> {
+    return (await this.page.locator(selector).allTextContents()).map((text) => text.trim());
+  }
+
   private async rowTexts(selector: string): Promise<string[]> {
     const rows = this.page.locator(selector);
     return (await rows.allInnerTexts()).map((text) => normalise([text])).filter(Boolean);
@@ -378,8 +405,9 @@ function exactText(text: string): RegExp {
 
 function show(value: unknown): string {
   if (value === undefined) return '(nothing read)';
-  if (Array.isArray(value))
-    return value.length === 0 ? '(no rows)' : `\n    ${value.map((row) => JSON.stringify(row)).join('\n    ')}`;
+  const block = (lines: string[]): string => `\n    ${lines.join('\n    ')}`;
+  if (Array.isArray(value)) return value.length === 0 ? '(no rows)' : block(value.map((row) => JSON.stringify(row)));
+  if (typeof value === 'string' && value.includes('\n')) return block(value.trimEnd().split('\n'));
   return JSON.stringify(value);
 }
 
