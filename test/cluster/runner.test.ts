@@ -313,6 +313,8 @@ describe('probe runner against the API test double', function () {
       0,
       'stopped at the first 401',
     );
+    cluster.double.clearFaults();
+    assertSafeAndClean(cluster.double);
   });
 
   it('stops on cancel in the middle, reports the run as cancelled, and deletes its pods', async () => {
