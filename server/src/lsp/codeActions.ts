@@ -12,7 +12,7 @@ import {
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import { indentOfLine, lineStartOf, offsetAt, type Finding, type Fix, type TextEdit, type Workspace } from '../engine';
+import { applyEdits, indentOfLine, lineStartOf, offsetAt, parseFile, type Finding, type Fix, type TextEdit, type Workspace } from '../engine';
 import type { AnalysisResult } from './analysis';
 import { findingKey, type DiagnosticData } from './diagnostics';
 import { rangeOf } from './positions';
@@ -52,7 +52,7 @@ export function codeActions(result: AnalysisResult, params: CodeActionParams): C
           title: `Fix all ${finding.code} problems in this file`,
           kind: CodeActionKind.QuickFix,
           diagnostics: [diagnostic],
-          edit: workspaceEdit(result.workspace, combine(sameKind.map((f) => preferredFix(f)!))),
+          edit: workspaceEdit(result.workspace, combine(sameKind.map((f) => preferredFix(f)!), textOf(result.workspace))),
         });
       }
       actions.push(suppressAction(result.workspace, finding, diagnostic));
@@ -65,7 +65,7 @@ export function codeActions(result: AnalysisResult, params: CodeActionParams): C
       actions.push({
         title: 'Fix all netreach problems that have a safe fix',
         kind: FIX_ALL_KIND,
-        edit: workspaceEdit(result.workspace, combine(fixes)),
+        edit: workspaceEdit(result.workspace, combine(fixes, textOf(result.workspace))),
       });
     }
   }
@@ -76,16 +76,36 @@ export function preferredFix(finding: Finding): Fix | undefined {
   return finding.fixes?.find((f) => f.preferred);
 }
 
-/** Edits of several fixes, dropping any that overlaps one already taken. */
-export function combine(fixes: readonly Fix[]): TextEdit[] {
+/**
+ * Edits of several fixes, dropping any that overlaps one already taken, or that would
+ * break the YAML together with them (when `textOf` gives the files' text): two fixes can
+ * touch different places yet add the same key to one mapping, e.g. merging two peers
+ * while another fix adds a namespaceSelector to the second.
+ */
+export function combine(fixes: readonly Fix[], textOf: (uri: string) => string | undefined = () => undefined): TextEdit[] {
   const taken: TextEdit[] = [];
   for (const fix of fixes) {
     const overlaps = fix.edits.some((e) =>
       taken.some((t) => t.uri === e.uri && e.start < Math.max(t.end, t.start + 1) && t.start < Math.max(e.end, e.start + 1)),
     );
-    if (!overlaps) taken.push(...fix.edits);
+    if (!overlaps && !breaksYaml(taken, fix.edits, textOf)) taken.push(...fix.edits);
   }
   return taken;
+}
+
+function breaksYaml(taken: readonly TextEdit[], edits: readonly TextEdit[], textOf: (uri: string) => string | undefined): boolean {
+  const errors = (text: string) => parseFile({ uri: '', text }).syntaxFindings.length;
+  for (const uri of new Set(edits.map((e) => e.uri))) {
+    const text = textOf(uri);
+    if (text === undefined) continue;
+    const before = taken.filter((t) => t.uri === uri);
+    if (errors(applyEdits(text, [...before, ...edits.filter((e) => e.uri === uri)])) > errors(applyEdits(text, before))) return true;
+  }
+  return false;
+}
+
+function textOf(workspace: Workspace): (uri: string) => string | undefined {
+  return (uri) => workspace.files.get(uri)?.file.text;
 }
 
 function suppressAction(workspace: Workspace, finding: Finding, diagnostic: Diagnostic): CodeAction {
