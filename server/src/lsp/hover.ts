@@ -166,6 +166,10 @@ function peerHover(result: AnalysisResult, rule: Rule, peer: Peer): string {
     );
   }
   if (peer.namespaceSelector && peer.podSelector) lines.push('Both selectors in one peer: a pod must match **both** (AND).');
+  if (rule.peers.length > 1) {
+    const side = rule.direction === 'ingress' ? 'a source' : 'a destination';
+    lines.push(`One of ${rule.peers.length} peers of this rule: ${side} matching **any** of them is allowed (OR).`);
+  }
   lines.push('', `Matches ${workloads.length} workload${workloads.length === 1 ? '' : 's'}${workloads.length ? ':' : '.'}`);
   lines.push(...capped(workloads.map((w) => code(w.id))));
   return lines.join('\n');
