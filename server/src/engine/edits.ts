@@ -71,7 +71,8 @@ export function indentUnit(text: string): string {
     const indent = line.length - line.trimStart().length;
     const step = indent - previous;
     if (step > 0 && (best === 0 || step < best)) best = step;
-    previous = indent;
+    // Keys after a list dash (`- name: a`) sit two columns in; their continuation lines are not a nesting step.
+    previous = indent + (/^(- +)*/.exec(line.trimStart())?.[0].length ?? 0);
   }
   return ' '.repeat(best || 2);
 }

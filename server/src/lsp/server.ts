@@ -292,7 +292,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const ours = workspaceCompletions(current(), document.uri, text, offset);
       if (ours.length > 0 || !schemaEnabled()) return ours;
       yamlService ??= new YamlService();
-      return yamlService.complete(document.uri, document.version, text, params.position);
+      const snippets = capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
+      return yamlService.complete(document.uri, document.version, text, params.position, snippets);
     }),
   );
 

@@ -5,7 +5,7 @@
  * files are left alone; diagnostics that repeat one of netreach's own findings are
  * dropped.
  */
-import type { CompletionItem, Diagnostic, Position } from 'vscode-languageserver';
+import { InsertTextFormat, type CompletionItem, type Diagnostic, type Position } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { getLanguageService, type LanguageService } from 'yaml-language-server';
 import networkPolicySchema from '../../../schemas/networkpolicy.schema.json';
@@ -54,10 +54,11 @@ export class YamlService {
       .map((d) => ({ ...d, source: 'netreach (schema)' }));
   }
 
-  async complete(uri: string, version: number, text: string, position: Position): Promise<CompletionItem[]> {
+  /** `snippets`: the client supports snippet syntax (yaml-language-server always writes it). */
+  async complete(uri: string, version: number, text: string, position: Position, snippets = true): Promise<CompletionItem[]> {
     if (!/kind:\s*["']?NetworkPolicy/.test(text)) return [];
     const list = await this.service.doComplete(TextDocument.create(uri, 'yaml', version, text), position, false);
-    return list.items;
+    return snippets ? list.items : list.items.map(withoutSnippet);
   }
 
   async hover(uri: string, version: number, text: string, position: Position): Promise<string | undefined> {
@@ -68,6 +69,23 @@ export class YamlService {
     const parts = Array.isArray(contents) ? contents : [contents];
     return parts.map((part) => (typeof part === 'string' ? part : part.value)).join('\n\n') || undefined;
   }
+}
+
+/** A snippet completion as plain text: placeholders become their default text, tab stops nothing. */
+function withoutSnippet(item: CompletionItem): CompletionItem {
+  if (item.insertTextFormat !== InsertTextFormat.Snippet) return item;
+  const plain = (text: string) =>
+    text
+      .replace(/\$\{\d+:([^}]*)\}/g, '$1')
+      .replace(/\$\{\d+\}|\$\d+/g, '')
+      .replace(/\\([$}\\])/g, '$1');
+  const textEdit = item.textEdit && { ...item.textEdit, newText: plain(item.textEdit.newText) };
+  return {
+    ...item,
+    insertTextFormat: InsertTextFormat.PlainText,
+    ...(item.insertText !== undefined ? { insertText: plain(item.insertText) } : {}),
+    ...(textEdit ? { textEdit } : {}),
+  };
 }
 
 /** Drops schema diagnostics that overlap a netreach finding: one problem, one diagnostic. */

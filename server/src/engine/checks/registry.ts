@@ -1,5 +1,8 @@
 /** Every check, in the order they run. */
 import type { Check } from './context';
 import { MEANING_CHECKS } from './meaning';
+import { PORT_CHECKS } from './ports';
+import { DNS_CHECKS } from './dns';
+import { IP_BLOCK_CHECKS } from './ipBlocks';
 
-export const CHECKS: readonly Check[] = [...MEANING_CHECKS];
+export const CHECKS: readonly Check[] = [...MEANING_CHECKS, ...PORT_CHECKS, ...DNS_CHECKS, ...IP_BLOCK_CHECKS];

@@ -151,7 +151,7 @@ function readRules(
     const portSeq = reader.seq(portsField);
     const peers: Peer[] = [];
     reader.items(peerSeq).forEach((peerNode, peerIndex) => {
-      const peer = readPeer(reader, peerNode, peerIndex, reader.span((peerNode ?? peerSeq) as Node));
+      const peer = readPeer(reader, peerNode, peerIndex, peerNode ? reader.span(peerNode) : nullItemSpan(reader, peerSeq, peerIndex, policy.object.file.text));
       if (peer) peers.push(peer);
     });
     const ports: PortSpec[] = [];
@@ -172,6 +172,16 @@ function readRules(
       portsSpan: portsField?.span,
     });
   });
+}
+
+/** A null list item (`-` alone, `- null`): its text, or its dash when nothing follows it. */
+function nullItemSpan(reader: FieldReader, seq: ReturnType<FieldReader['seq']>, index: number, text: string): Span {
+  const item = seq?.items[index] as Node | undefined;
+  const range = item && 'range' in item ? item.range : undefined;
+  if (!seq || !range) return reader.span(seq as Node);
+  if (range[1] > range[0]) return { uri: reader.uri, start: range[0], end: range[1] };
+  const dash = text.lastIndexOf('-', range[0]);
+  return dash >= 0 ? { uri: reader.uri, start: dash, end: dash + 1 } : reader.span(seq);
 }
 
 function readPeer(reader: FieldReader, node: Node | undefined, index: number, span: Span): Peer | undefined {
