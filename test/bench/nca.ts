@@ -20,12 +20,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   ALL_PORTS,
+  formatConnections,
   allPortsOf,
   isProtocol,
   NO_PORTS,
   parseConnections,
   portRange,
-  portSetKey,
   union,
   type PortSet,
 } from '../../server/src/engine';
@@ -71,7 +71,7 @@ export interface PairComparison {
   readonly differentPorts: number;
 }
 
-interface Line {
+export interface Line {
   readonly src: string;
   readonly dst: string;
   readonly ports: PortSet;
@@ -166,7 +166,29 @@ export function parseIpEndpoint(name: string): Ipv4Range | undefined {
 
 const isIpv6 = (name: string) => /^[0-9a-f:]*:[0-9a-f:]*[-/]/i.test(name);
 
-function compareLines(
+/** netreach's `connlist --output json`. */
+export function readNetreachJson(file: string): Line[] {
+  return (JSON.parse(readFileSync(file, 'utf8')) as { src: string; dst: string; conn: string }[]).map((e) => {
+    const ports = parseConnections(e.conn);
+    if (!ports) throw new Error(`cannot read netreach's connection "${e.conn}"`);
+    return { src: e.src, dst: e.dst, ports };
+  });
+}
+
+/** nca's `--output_format txt_no_fw_rules`: `SRC => DST : CONN` lines among warnings. */
+export function readNcaText(file: string): Line[] {
+  const lines: Line[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    const match = /^(\S+) => (\S+) : (.+)$/.exec(line.trim());
+    if (!match) continue; // warnings and the summary line
+    const ports = parseNcaConnection(match[3]);
+    if (!ports) throw new Error(`cannot read nca's connection "${match[3]}"`);
+    lines.push({ src: match[1], dst: match[2], ports });
+  }
+  return lines;
+}
+
+export function compareLines(
   ours: readonly Line[],
   theirs: readonly Line[],
 ): { pairs: PairComparison; pieces: PairComparison; examples: string[] } {
@@ -174,14 +196,15 @@ function compareLines(
   const note = (text: string) => {
     if (examples.length < 12) examples.push(text);
   };
-  // Workload pairs.
+  // Workload pairs. nca may print one pair on several lines (one per protocol group): union them.
   const pairMap = (lines: readonly Line[]) => {
-    const map = new Map<string, string>();
+    const sets = new Map<string, PortSet>();
     for (const l of lines) {
       if (parseIpEndpoint(l.src) || parseIpEndpoint(l.dst) || isIpv6(l.src) || isIpv6(l.dst)) continue;
-      map.set(`${l.src} => ${l.dst}`, portSetKey(l.ports));
+      const key = `${l.src} => ${l.dst}`;
+      sets.set(key, union(sets.get(key) ?? NO_PORTS, l.ports));
     }
-    return map;
+    return new Map([...sets].map(([key, set]) => [key, formatConnections(set)]));
   };
   const a = pairMap(ours);
   const b = pairMap(theirs);
@@ -204,7 +227,7 @@ function compareLines(
   }
   // External pieces, per workload and direction.
   const ipMap = (lines: readonly Line[]) => {
-    const map = new Map<string, { range: Ipv4Range; key: string }[]>();
+    const map = new Map<string, { range: Ipv4Range; ports: PortSet }[]>();
     for (const l of lines) {
       const src = parseIpEndpoint(l.src);
       const dst = parseIpEndpoint(l.dst);
@@ -212,7 +235,7 @@ function compareLines(
       const key = src ? `${l.dst} from outside` : `${l.src} to outside`;
       let list = map.get(key);
       if (!list) map.set(key, (list = []));
-      list.push({ range: (src ?? dst)!, key: portSetKey(l.ports) });
+      list.push({ range: (src ?? dst)!, ports: l.ports });
     }
     return map;
   };
@@ -228,8 +251,12 @@ function compareLines(
       cuts.add(range.end + 1);
     }
     const sorted = [...cuts].sort((p, q) => p - q);
-    const at = (list: typeof la, address: number) =>
-      list.find((e) => e.range.start <= address && address <= e.range.end)?.key;
+    const at = (list: typeof la, address: number) => {
+      const covering = list.filter((e) => e.range.start <= address && address <= e.range.end);
+      return covering.length
+        ? formatConnections(covering.reduce((set, e) => union(set, e.ports), NO_PORTS))
+        : undefined;
+    };
     for (let i = 0; i + 1 < sorted.length; i++) {
       const x = at(la, sorted[i]);
       const y = at(lb, sorted[i]);
@@ -282,21 +309,8 @@ export async function compareWithNca(options: {
     ourRuns.push(runCli(ourArgs, ourOut, options.launcher));
     ncaRuns.push(runTimed(nca, ncaArgs, ncaOut));
   }
-  const ours: Line[] = (JSON.parse(readFileSync(ourOut, 'utf8')) as { src: string; dst: string; conn: string }[]).map(
-    (e) => {
-      const ports = parseConnections(e.conn);
-      if (!ports) throw new Error(`cannot read netreach's connection "${e.conn}"`);
-      return { src: e.src, dst: e.dst, ports };
-    },
-  );
-  const theirs: Line[] = [];
-  for (const line of readFileSync(ncaOut, 'utf8').split('\n')) {
-    const match = /^(\S+) => (\S+) : (.+)$/.exec(line.trim());
-    if (!match) continue; // warnings and the summary line
-    const ports = parseNcaConnection(match[3]);
-    if (!ports) throw new Error(`cannot read nca's connection "${match[3]}"`);
-    theirs.push({ src: match[1], dst: match[2], ports });
-  }
+  const ours = readNetreachJson(ourOut);
+  const theirs = readNcaText(ncaOut);
   const { pairs, pieces, examples } = compareLines(ours, theirs);
   const ncaMedian = median(ncaRuns.map((r) => r.wall));
   const ourMedian = median(ourRuns.map((r) => r.wall));
