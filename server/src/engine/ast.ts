@@ -5,6 +5,7 @@
  */
 import { isAlias, isMap, isScalar, isSeq, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Finding, Span } from './findings';
+import { contentEnd } from './yamlFile';
 
 export interface Field {
   readonly key: string;
@@ -35,21 +36,31 @@ export class FieldReader {
   /** Set when a value had a type the API server refuses. */
   broken = false;
 
+  readonly uri: string;
+
   constructor(
-    readonly uri: string,
+    private readonly file: { readonly uri: string; readonly text: string },
     private readonly document: Document.Parsed,
     /** Names the object in messages, e.g. `NetworkPolicy "web"`. */
     readonly objectLabel: string,
-  ) {}
+  ) {
+    this.uri = file.uri;
+  }
 
+  /** The node's extent, without the line breaks and blanks a block collection ends with. */
   span(node: Node | Pair): Span {
-    if ('range' in node && node.range) return { uri: this.uri, start: node.range[0], end: node.range[1] };
-    const pair = node as Pair;
-    const key = pair.key as Node | null;
-    const value = pair.value as Node | null;
-    const start = key?.range?.[0] ?? value?.range?.[0] ?? 0;
-    const end = value?.range?.[1] ?? key?.range?.[1] ?? start;
-    return { uri: this.uri, start, end };
+    let start: number;
+    let end: number;
+    if ('range' in node && node.range) {
+      [start, end] = node.range;
+    } else {
+      const pair = node as Pair;
+      const key = pair.key as Node | null;
+      const value = pair.value as Node | null;
+      start = key?.range?.[0] ?? value?.range?.[0] ?? 0;
+      end = value?.range?.[1] ?? key?.range?.[1] ?? start;
+    }
+    return { uri: this.uri, start, end: contentEnd(this.file.text, start, end) };
   }
 
   resolve(node: unknown): Node | undefined {

@@ -4,7 +4,7 @@
  */
 import { isNode, isPair, isScalar, isSeq, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import type { Span, TextEdit } from './findings';
-import type { ParsedFile } from './yamlFile';
+import { contentEnd, type ParsedFile } from './yamlFile';
 
 /** The innermost node or pair whose range covers `span` exactly, or else the innermost containing it. */
 export function nodeAtSpan(file: ParsedFile, span: Span): Node | Pair | undefined {
@@ -17,7 +17,8 @@ export function nodeAtSpan(file: ParsedFile, span: Span): Node | Pair | undefine
       if (!range) return undefined;
       if (range[0] <= span.start && span.end <= range[1]) {
         containing = node as Node | Pair;
-        if (range[0] === span.start && range[1] === span.end) exact = node as Node | Pair;
+        // Spans end at the content; a block collection's range also covers its last line break.
+        if (range[0] === span.start && contentEnd(file.text, range[0], range[1]) === span.end) exact = node as Node | Pair;
         return undefined;
       }
       return visit.SKIP;
@@ -64,6 +65,15 @@ export function indentOfLine(text: string, offset: number): string {
 
 /** The indentation unit the file uses (the smallest step between nested lines), default two spaces. */
 export function indentUnit(text: string): string {
+  // Every fix in a file asks again, and the answer takes a pass over the whole text:
+  // without this, a large file with many findings took minutes (quadratic).
+  if (lastIndentUnit?.text !== text) lastIndentUnit = { text, unit: computeIndentUnit(text) };
+  return lastIndentUnit.unit;
+}
+
+let lastIndentUnit: { readonly text: string; readonly unit: string } | undefined;
+
+function computeIndentUnit(text: string): string {
   let best = 0;
   let previous = 0;
   for (const line of text.split('\n')) {

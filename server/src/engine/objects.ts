@@ -5,7 +5,7 @@
  */
 import { isMap, isScalar, type Node, type YAMLMap } from 'yaml';
 import type { Span } from './findings';
-import type { ParsedDocument, ParsedFile } from './yamlFile';
+import { contentEnd, type ParsedDocument, type ParsedFile } from './yamlFile';
 
 export interface KubeObject {
   readonly kind: string;
@@ -58,7 +58,7 @@ function collect(
   const metadataMap = metadata && isMap(metadata) ? metadata : undefined;
   const nameNode = metadataMap?.get('name', true) as Node | undefined;
   const range = map.range ?? [document.start, document.end, document.end];
-  const span: Span = { uri: file.uri, start: range[0], end: range[1] };
+  const span: Span = { uri: file.uri, start: range[0], end: contentEnd(file.text, range[0], range[1]) };
   into.push({
     kind,
     apiVersion,

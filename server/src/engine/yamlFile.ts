@@ -92,3 +92,10 @@ export function offsetAt(file: Pick<ParsedFile, 'lineCounter' | 'text'>, positio
   const nextLine = position.line + 1 < starts.length ? starts[position.line + 1] : file.text.length + 1;
   return Math.min(lineStart + position.character, nextLine - 1, file.text.length);
 }
+
+/** `end` moved back over the line breaks and blanks a block collection's range ends with. */
+export function contentEnd(text: string, start: number, end: number): number {
+  let result = end;
+  while (result > start && /\s/.test(text[result - 1])) result--;
+  return result;
+}

@@ -231,7 +231,7 @@ const missingNamespace: Check = {
           ? [
               {
                 title: `Add namespace: ${inferred}`,
-                edits: [insertIntoMap(file, metadata, 'namespace', [inferred], metadata.range![0])],
+                edits: [namespaceEdit(file, metadata, inferred)],
                 preferred: true,
               },
             ]
@@ -248,6 +248,22 @@ const missingNamespace: Check = {
     }
   },
 };
+
+/** Writes the namespace: fills an empty `namespace:` key, or adds the key. */
+function namespaceEdit(file: ParsedFile, metadata: YAMLMap, namespace: string) {
+  const existing = pairIn(metadata, 'namespace');
+  const key = existing?.key as Node | undefined;
+  if (existing && key?.range) {
+    const value = existing.value as (Node & { source?: string }) | null;
+    // `namespace: null` or `~`: replace the word; `namespace:` with nothing: write after the colon.
+    if (value?.range && value.range[1] > value.range[0]) {
+      return { uri: file.uri, start: value.range[0], end: value.range[1], text: namespace };
+    }
+    const colon = file.text.indexOf(':', key.range[1]);
+    return { uri: file.uri, start: colon, end: colon + 1, text: `: ${namespace}` };
+  }
+  return insertIntoMap(file, metadata, 'namespace', [namespace], metadata.range![0]);
+}
 
 /** Inside a kustomize or Helm tree, namespaces are usually set when rendering. */
 function isPackaged(context: CheckContext, uri: string): boolean {

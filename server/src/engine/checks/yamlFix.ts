@@ -28,7 +28,7 @@ import {
   sequencesIndented,
 } from '../edits';
 import type { Span, TextEdit } from '../findings';
-import type { ParsedFile } from '../yamlFile';
+import { contentEnd, type ParsedFile } from '../yamlFile';
 
 /** A plain value to write as YAML. */
 export type YamlValue = string | number | boolean | readonly YamlValue[] | { readonly [key: string]: YamlValue };
@@ -49,7 +49,7 @@ export function pathAt(file: ParsedFile, span: Span): readonly Ancestor[] | unde
       if (!range) return undefined;
       if (range[0] <= span.start && span.end <= range[1]) {
         containing = [...path, node as Node | Pair];
-        if (range[0] === span.start && range[1] === span.end) exact = containing;
+        if (range[0] === span.start && contentEnd(file.text, range[0], range[1]) === span.end) exact = containing;
         return undefined;
       }
       return visit.SKIP;
@@ -97,7 +97,7 @@ function collectionAt<T extends Node>(
   for (let i = path.length - 1; i >= 0; i--) {
     const node = path[i];
     const range = isPair(node) || (node as Node).range ? rangeOf(node as Node | Pair) : undefined;
-    if (!range || range[0] !== span.start || range[1] !== span.end) continue;
+    if (!range || range[0] !== span.start || contentEnd(file.text, range[0], range[1]) !== span.end) continue;
     if (is(node)) return node;
     if (isPair(node) && is(node.value)) return node.value;
   }
