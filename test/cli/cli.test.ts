@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { assertNoStackTrace, netreach, requireFreshBundle, type Run } from './helpers';
+import { assertNoStackTrace, netreach, requireBundle, type Run } from './helpers';
 
 const SHOP = 'test/fixtures/cli/shop';
 const E2E = 'test/fixtures/k8s-e2e';
@@ -33,7 +33,7 @@ function usageError(result: Run, message: RegExp): void {
 
 describe('netreach CLI', function () {
   this.timeout(60_000);
-  before(requireFreshBundle);
+  before(requireBundle);
 
   describe('connlist', () => {
     it('--output json: the rows, parseable', async () => {

@@ -4,7 +4,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { requireFreshBundle, ROOT, run } from './helpers';
+import { requireBundle, ROOT, run } from './helpers';
 
 const CONFORMANCE = path.join(ROOT, '..', 'shared', 'conformance');
 const CHECKER = path.join(CONFORMANCE, 'check.mjs');
@@ -20,7 +20,7 @@ describe('conformance corpus (../shared/conformance)', function () {
         test.title += ' (SKIPPED: ../shared/conformance/check.mjs does not exist in this checkout)';
       this.skip();
     }
-    requireFreshBundle();
+    requireBundle();
   });
 
   /** Runs the checker and returns the number of passed cases; fails on any failed case. */
