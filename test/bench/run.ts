@@ -208,6 +208,9 @@ async function main(): Promise<number> {
   const cliMedian = { wall: median(cliRuns.map((r) => r.wall)), cpu: median(cliRuns.map((r) => r.cpu)) };
   const ratioInProcess = engineMedian.total.wall / parseMedian.wall;
   const ratioCli = cliMedian.wall / parseMedian.wall;
+  // CPU time is less sensitive to other load on the machine than wall time.
+  const ratioInProcessCpu = engineMedian.total.cpu / parseMedian.cpu;
+  const ratioCliCpu = cliMedian.cpu / parseMedian.cpu;
   const enginePeak = peak(engine.memory);
   const cliMaxRSS = Math.max(...cliRuns.map((r) => r.maxRSS));
   const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
@@ -248,10 +251,10 @@ async function main(): Promise<number> {
     `allowed pairs: ${engine.pairs} (${engine.workloads} workloads in ${engine.groups} groups, ${engine.policies} policies; JSON ${(engine.outputBytes / MiB).toFixed(1)} MiB)`,
   );
   console.log(
-    `connlist / parse, in-process: ${ratioInProcess.toFixed(2)}x (target within ${TARGET_RATIO}x: ${met(ratioInProcess <= TARGET_RATIO)})`,
+    `connlist / parse, in-process: ${ratioInProcess.toFixed(2)}x wall, ${ratioInProcessCpu.toFixed(2)}x CPU (target within ${TARGET_RATIO}x: ${met(ratioInProcess <= TARGET_RATIO)})`,
   );
   console.log(
-    `connlist / parse, CLI end to end: ${ratioCli.toFixed(2)}x (target within ${TARGET_RATIO}x: ${met(ratioCli <= TARGET_RATIO)})`,
+    `connlist / parse, CLI end to end: ${ratioCli.toFixed(2)}x wall, ${ratioCliCpu.toFixed(2)}x CPU (target within ${TARGET_RATIO}x: ${met(ratioCli <= TARGET_RATIO)})`,
   );
   const loadEnd = os.loadavg();
   console.log(
@@ -322,7 +325,7 @@ async function main(): Promise<number> {
     groups: engine.groups,
     policies: engine.policies,
     outputBytes: engine.outputBytes,
-    ratios: { inProcess: ratioInProcess, cli: ratioCli, inProcessCpu: engineMedian.total.cpu / parseMedian.cpu },
+    ratios: { inProcess: ratioInProcess, cli: ratioCli, inProcessCpu: ratioInProcessCpu, cliCpu: ratioCliCpu },
     targets: {
       ratio: { target: TARGET_RATIO, inProcess: ratioInProcess <= TARGET_RATIO, cli: ratioCli <= TARGET_RATIO },
       memory: { target: TARGET_MEMORY, inProcess: enginePeak.rss < TARGET_MEMORY, cli: cliMaxRSS < TARGET_MEMORY },
