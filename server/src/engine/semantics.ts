@@ -53,10 +53,13 @@ export function peerMatchesWorkload(
   return peer.podSelector ? selectorMatches(peer.podSelector.selector, workload.labels) : true;
 }
 
-/** A workload is covered when it has known pod IPs and all of them lie in the block. */
+/** A workload is covered when it has known pod IPs of the block's family and all of them lie in the block. */
 export function ipBlockCoversWorkload(peer: Peer, workload: Workload): boolean {
-  if (!peer.ipBlock || workload.addresses.length === 0) return false;
-  return workload.addresses.every((a) => peerMatchesAddress(peer, a.family, a.value));
+  if (!peer.ipBlock) return false;
+  // A dual-stack pod has an address per family; a block speaks about its own family only.
+  const families = new Set(peer.ipBlock.ranges.map((r) => r.family));
+  const relevant = workload.addresses.filter((a) => families.has(a.family));
+  return relevant.length > 0 && relevant.every((a) => peerMatchesAddress(peer, a.family, a.value));
 }
 
 export function peerMatchesAddress(peer: Peer, family: IpFamily, value: bigint): boolean {

@@ -639,6 +639,8 @@ describe('engine semantics', () => {
       pod('y/m1', { app: 'mixed' }, { ip: '10.0.0.8', owner: 'ReplicaSet/mixed' }),
       pod('y/m2', { app: 'mixed' }, { ip: '172.16.0.8', owner: 'ReplicaSet/mixed' }),
       pod('y/v6', { app: 'v6' }, { ip: 'fd00::10' }),
+      pod('y/dual', { app: 'dual' }, { ip: ['10.0.0.9', 'fd00::9'] }),
+      pod('y/dual-out', { app: 'dual-out' }, { ip: ['10.0.0.10', 'fd99::10'] }),
     ].join('\n---\n');
     const fromBlock = `
       apiVersion: networking.k8s.io/v1
@@ -678,6 +680,9 @@ describe('engine semantics', () => {
           'y/rs[ReplicaSet] -> x/a': 'TCP 443',
           'y/mixed[ReplicaSet] -> x/a': 'none',
           'y/v6 -> x/a': 'TCP 6443',
+          // Dual-stack pods: each block judges the addresses of its own family.
+          'y/dual -> x/a': 'TCP 443,6443',
+          'y/dual-out -> x/a': 'TCP 443',
         },
         ignoringPodIps: {
           'y/in -> x/a': 'none',
