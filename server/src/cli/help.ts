@@ -11,6 +11,7 @@ Commands:
   lint <paths...>       the problems in NetworkPolicies (text, JSON or SARIF), --fix
   connlist <paths...>   the allowed connections between workloads and IP ranges
   explain <paths...>    whether one connection is allowed, and which rules decide
+  probe [paths...]      test reachability in the live cluster with short-lived probe pods
   demo [paths...]       a short tour on the bundled examples (what "npm start" runs)
   help [command]        help on a command
 
@@ -58,6 +59,41 @@ https://github.com/netreach/netreach/blob/main/docs/checks.md), as the editor do
 
 Silence one place with a comment on the line above it:
   # netreach-disable-next-line NR022
+`,
+  probe: `Usage: netreach probe [paths...] [--from A] [--to B] [--port TCP/80 ...] [--yes] [--dry-run]
+                      [--kubeconfig FILE] [--context NAME] [--image IMAGE]
+                      [--timeout-seconds N] [--max-pods N] [--output txt|json]
+
+Tests reachability in the live cluster: reads its namespaces, pods, services and
+NetworkPolicies, predicts each connection with the same engine as "explain", runs
+short-lived unprivileged probe pods that carry the source's namespace and labels, connects
+from them to real pod IPs and ports, and compares. Says when a policy in the paths is not
+applied yet or differs from the cluster's.
+
+Scope: the paths' policies (allowed and not-allowed sources, per rule); --from and/or --to
+(A and B are workloads of the cluster: ns/name[Kind], or ns/name when unique); neither:
+a capped matrix of the whole cluster (kube-* namespaces left out).
+
+  -y, --yes                create the probe pods. Without it nothing is created: the plan,
+                           context and cluster are printed and the exit code is 0
+      --dry-run            print the plan and the exact pod manifests; create nothing
+      --port PROTO/PORT    probe these ports instead of the ports the rules open (repeat)
+      --kubeconfig FILE    default: KUBECONFIG, then ~/.kube/config
+      --context NAME       default: the kubeconfig's current context
+      --image IMAGE        probe image providing agnhost (default the pinned
+                           registry.k8s.io/e2e-test-images/agnhost)
+      --timeout-seconds N  deadline of the run; probe pods stop by themselves after it
+                           (default 120)
+      --max-pods N         the most probe pods one run may create (default 20)
+  -o, --output FORMAT      txt (default) or json: an array of {from, to, port, predicted,
+                           observed, verdict, reason}
+
+Verdicts: CONNECTED matches "allowed"; TIMEOUT matches "denied" (UDP silence is
+inconclusive); REFUSED is "allowed, port closed" when allowed, else inconclusive; DNS,
+OTHER and errors are inconclusive. Disagreements are probed once more.
+Exit codes: 0 all match or inconclusive, 1 a mismatch, 2 errors (the message says what to
+do), 130 cancelled with Ctrl-C (probe pods deleted). Needs Node.js 22.19+ and the RBAC
+in deploy/rbac.yaml.
 `,
   demo: `Usage: netreach demo [paths...]
 

@@ -10,6 +10,7 @@ import { InputError, UsageError } from './errors';
 import { runExplain } from './explainCommand';
 import { runDemo } from './demoCommand';
 import { runLint } from './lintCommand';
+import { PROBE_OPTIONS, runProbeCommand } from './probeCommand';
 import { HELP, COMMAND_HELP, VERSION } from './help';
 
 interface Command {
@@ -42,6 +43,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     },
     run: runLint,
   },
+  probe: { options: PROBE_OPTIONS, run: runProbeCommand },
   demo: { options: {}, run: runDemo },
 };
 
