@@ -27,6 +27,8 @@ const bundles = [
   { entryPoints: ['client/src/extension.ts'], outfile: 'dist/client.js' },
   { entryPoints: ['server/src/lsp/main.ts'], outfile: 'dist/server.js' },
   { entryPoints: ['server/src/cli/main.ts'], outfile: 'dist/cli.js' },
+  // Loaded by the extension only when "Test Reachability in Cluster" runs (client-node is large).
+  { entryPoints: ['server/src/probe/index.ts'], outfile: 'dist/probe.js' },
 ];
 
 if (watch) {

@@ -354,6 +354,14 @@ spec:
     const prepared = await prepareProbe({ kubeconfig, files: [{ uri: '/p.yaml', text }], scope: { kind: 'files' } });
     assert.deepEqual(prepared.differences, []);
     assert.equal(prepared.plan.checks.length, 3);
+    // The editor names it as written (default/...); it is found where it lands.
+    const byCursor = await prepareProbe({
+      kubeconfig,
+      files: [{ uri: '/p.yaml', text }],
+      scope: { kind: 'policy', id: 'default/server-allow-client' },
+    });
+    assert.equal(byCursor.plan.scope, 'NetworkPolicy shop/server-allow-client');
+    assert.equal(byCursor.plan.checks.length, 3);
   });
 
   it('summarises the plan for a confirmation: context, cluster, counts, namespaces', async () => {

@@ -7,3 +7,5 @@ export * from './planner';
 export * from './verdict';
 export * from './session';
 export * from './format';
+export * from './editorScope';
+export * from './kubeContext';

@@ -187,7 +187,9 @@ export function planFromObjects(runner: ProbeRunner, objects: ClusterObjects, op
       break;
     }
     case 'policy': {
-      const policy = policyInScope(request.id);
+      // The id as written in the file, or as it lands (a policy without a namespace goes to the context's).
+      const written = filePolicies.find((p) => p.original.id === request.id || p.id === request.id);
+      const policy = policyInScope(written?.id ?? request.id);
       if (!policy) throw new ProbeScopeError(`NetworkPolicy ${request.id} is neither in the files nor in the cluster`);
       scope = { kind: 'policies', policies: [policy] };
       break;

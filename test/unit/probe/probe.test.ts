@@ -2,19 +2,26 @@
 // whether a policy in the files differs from the cluster's, port choice on a destination, and
 // the identity a probe pod carries.
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { buildWorkspace, ReachabilityIndex, type Protocol } from '../../../server/src/engine';
 import type { Observed } from '../../../server/src/cluster/runner';
 import {
   choosePort,
   clusterSourceFiles,
   comparePolicies,
+  currentContextName,
+  editorScope,
   identityLabels,
   judge,
+  nodeVersionProblem,
   normalizePolicySpec,
   portsThatMatter,
   referencedLabelKeys,
   rowsData,
 } from '../../../server/src/probe';
+import { renderProbeResults } from '../../../client/src/viewHtml';
 
 describe('probe verdicts', () => {
   const cases: [Protocol, 'allowed' | 'denied', Observed, string][] = [
@@ -255,5 +262,125 @@ describe('probe ports and identities', () => {
       'verdict',
       'reason',
     ]);
+  });
+});
+
+describe('what the VS Code command probes, and what it checks first', () => {
+  const file = {
+    uri: 'file:///work/shop.yaml',
+    text: `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata:
+  name: web-allow
+  namespace: shop
+spec:
+  podSelector:
+    matchLabels:
+      app: web
+  ingress:
+    - from:
+        - podSelector:
+            matchLabels:
+              app: client
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+        - name: web
+          image: nginx
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: api
+  namespace: api
+spec:
+  selector:
+    app: api
+`,
+  };
+  const at = (needle: string) => file.text.indexOf(needle);
+
+  it('the policy under the cursor (on its name or in a rule), the workload under the cursor', () => {
+    assert.deepEqual(editorScope(file, at('web-allow')), { kind: 'policy', id: 'shop/web-allow' });
+    assert.deepEqual(editorScope(file, at('app: client')), { kind: 'policy', id: 'shop/web-allow' });
+    assert.deepEqual(editorScope(file, at('name: web\n') + 6), { kind: 'workload', name: 'shop/web[Deployment]' });
+  });
+
+  it('a file picked in the explorer: a matrix of the namespaces it touches', () => {
+    assert.deepEqual(editorScope(file, undefined), {
+      kind: 'namespaces',
+      namespaces: ['api', 'shop'],
+      title: 'shop.yaml (namespaces api, shop)',
+    });
+    assert.throws(() => editorScope({ uri: 'file:///x.yaml', text: 'a: 1\n' }, undefined), /holds no NetworkPolicy/);
+  });
+
+  it('the current kubeconfig context for the status bar, without the client library', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'netreach-ctx-'));
+    const config = path.join(dir, 'config');
+    writeFileSync(config, 'apiVersion: v1\nkind: Config\ncurrent-context: kind-demo\ncontexts: []\n');
+    assert.deepEqual(currentContextName({ kubeconfig: config }), { context: 'kind-demo', files: [config] });
+    assert.equal(currentContextName({ kubeconfig: config, context: 'other' }).context, 'other');
+    assert.equal(currentContextName({ env: { KUBECONFIG: config } }).context, 'kind-demo');
+    const none = currentContextName({ env: {}, homeDir: dir });
+    assert.equal(none.context, undefined);
+    assert.match(none.problem ?? '', /No kubeconfig found/);
+  });
+
+  it('Node.js older than 22.19 cannot run the cluster client: a clear message', () => {
+    assert.match(nodeVersionProblem('20.18.1') ?? '', /needs Node\.js 22\.19 or newer; this runs Node\.js 20\.18\.1/);
+    assert.ok(nodeVersionProblem('22.18.0'));
+    assert.equal(nodeVersionProblem('22.19.0'), undefined);
+    assert.equal(nodeVersionProblem('v24.1.0'), undefined);
+  });
+});
+
+describe('probe rows in the reachability view', () => {
+  it('observed next to predicted, mismatches highlighted, values escaped', () => {
+    const rows = [
+      {
+        from: 'shop/a[Pod]',
+        to: 'shop/b[Pod]',
+        port: 'TCP 80',
+        predicted: 'denied' as const,
+        observed: 'connected' as const,
+        verdict: 'mismatch' as const,
+        reason: 'x <y>',
+      },
+      {
+        from: 'shop/c[Pod]',
+        to: 'shop/b[Pod]',
+        port: 'TCP 80',
+        predicted: 'allowed' as const,
+        observed: 'connected' as const,
+        verdict: 'match' as const,
+        reason: 'ok',
+      },
+    ];
+    const html = renderProbeResults(
+      'Probes: shop',
+      rows,
+      '2 connections: 1 match, 1 mismatch, 0 inconclusive.',
+      'n0nce',
+    );
+    assert.match(
+      html,
+      /<tr class="mismatch"><td>shop\/a\[Pod\]<\/td><td>shop\/b\[Pod\]<\/td><td>TCP 80<\/td>\n<td class="denied">denied<\/td><td>connected<\/td><td class="mismatch">mismatch<\/td>/,
+    );
+    assert.match(html, /<tr class="match">/);
+    assert.match(html, /x &lt;y&gt;/);
   });
 });
