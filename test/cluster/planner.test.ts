@@ -255,6 +255,34 @@ describe('probe planner and session against the API test double', function () {
     assert.match(whole.plan.notes.join('\n'), /system namespaces \(kube-\*\) are left out/);
   });
 
+  it('never creates probe pods in system namespaces on its own initiative', async () => {
+    const coredns = pod('kube-system', 'coredns-1', { 'k8s-app': 'kube-dns' }, '10.244.9.9', {
+      ports: [{ containerPort: 53, protocol: 'UDP', name: 'dns' }],
+    });
+    cluster = await startCluster(
+      shopScenario({
+        namespaces: ['shop', 'tools', 'kube-system'],
+        objects: [...WORKLOADS, SERVER_ALLOW_CLIENT, coredns],
+      }),
+    );
+    for (const scope of [
+      { kind: 'policy', id: 'shop/server-allow-client' },
+      { kind: 'workload', name: 'shop/server' },
+      { kind: 'pair', to: 'shop/server' },
+    ] as const) {
+      const prepared = await prepare({ scope });
+      assert.deepEqual(
+        prepared.plan.sources.filter((s) => s.namespace === 'kube-system'),
+        [],
+        `${scope.kind}: no probe pod in kube-system`,
+      );
+      assert.ok(
+        prepared.plan.sources.some((s) => s.namespace === 'tools'),
+        `${scope.kind}: other namespaces still probed`,
+      );
+    }
+  });
+
   it('sources with the same identity share one probe pod', async () => {
     const twins = [
       pod('shop', 'client-a', { app: 'client', replica: 'a' }, '10.244.0.31'),

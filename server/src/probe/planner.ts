@@ -162,6 +162,15 @@ function notProbeable(workload: Workload): string | undefined {
   return undefined;
 }
 
+/**
+ * Whether the planner may pick `workload` as a source on its own initiative when probing
+ * something in `home`: never a host-network pod, and no probe pods in system namespaces
+ * (kube-system...) unless the scope is there too. A rule that names such a source still gets it.
+ */
+function mayPickSource(workload: Workload, home: string): boolean {
+  return !workload.hostNetwork && (!isSystemNamespace(workload.namespace) || isSystemNamespace(home));
+}
+
 /** The label keys that some policy selector (the policy's or a peer's pod selector) references. */
 export function referencedLabelKeys(policies: readonly Policy[]): Set<string> {
   const keys = new Set<string>();
@@ -347,7 +356,7 @@ function planPolicy(scopeIndex: ReachabilityIndex, policy: Policy, out: Candidat
     return;
   }
   const all = [...scopeIndex.workspace.workloads].sort(byId);
-  const eligibleSources = all.filter((w) => !w.hostNetwork);
+  const eligibleSources = all.filter((w) => mayPickSource(w, policy.namespace));
 
   if (policy.isolatesIngress) {
     const destinations = selected.filter((w) => !notProbeable(w));
@@ -505,7 +514,7 @@ function planWorkload(index: ReachabilityIndex, workload: Workload, out: Candida
     balanced(
       index,
       others
-        .filter((w) => !w.hostNetwork)
+        .filter((w) => mayPickSource(w, workload.namespace))
         .map((from) => ({ from, to: workload, port: portsThatMatter(index, from, workload)[0] })),
       workload.namespace,
       (allowed) => (allowed ? `should reach ${workload.id}` : `should not reach ${workload.id}`),
@@ -551,7 +560,7 @@ function planPair(
     return;
   }
   if (to) {
-    for (const from of all.filter((w) => w !== to && !w.hostNetwork)) {
+    for (const from of all.filter((w) => w !== to && mayPickSource(w, to.namespace))) {
       for (const port of ports?.length ? portsFor(from, to) : portsFor(from, to).slice(0, 1))
         out.add(from, to, port, `to ${to.id}`);
     }
