@@ -5,13 +5,13 @@
 
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { faults, writeKubeconfig, type Scenario } from './double';
+import { faults, writeKubeconfig, type KubeObject, type Pod, type Scenario } from './double';
 import { assertSafeAndClean, startCluster, type TestCluster } from './helpers';
-import { notEnforcing, SERVER_ALLOW_CLIENT_YAML, SERVER_IP, shopScenario } from './probeFixtures';
+import { notEnforcing, pod, SERVER_ALLOW_CLIENT_YAML, SERVER_IP, shopScenario } from './probeFixtures';
 import { assertNoStackTrace, BIN, requireBundle, ROOT } from '../cli/helpers';
 
 interface Result {
@@ -413,6 +413,57 @@ describe('netreach probe (the CLI against the API test double)', function () {
     );
     const lint = spawnSync('node', [cli, 'lint', policyFile], { cwd: ROOT, env, encoding: 'utf8' });
     assert.notEqual(lint.status, 2, lint.stderr);
+  });
+
+  it("the README's kind walkthrough (docs/probe-demo), with the double as the cluster", async () => {
+    // The cluster after `kubectl apply -f docs/probe-demo/`: each Deployment's pod, as its ReplicaSet makes it.
+    const docs = ['demo.yaml', 'policy.yaml'].flatMap((f) =>
+      parseAllDocuments(readFileSync(path.join(ROOT, 'docs', 'probe-demo', f), 'utf8')).map(
+        (d) => d.toJS() as KubeObject,
+      ),
+    );
+    const ips: Record<string, string> = { server: '10.244.0.5', client: '10.244.0.6', other: '10.244.0.7' };
+    const objects = docs.flatMap((o): KubeObject[] => {
+      if (o.kind === 'Namespace') return [];
+      if (o.kind !== 'Deployment') return [o];
+      const name = o.metadata!.name!;
+      const template = (o.spec as { template: { metadata: { labels: Record<string, string> }; spec: Pod['spec'] } })
+        .template;
+      const labels = { ...template.metadata.labels, 'pod-template-hash': '6d4cf56db6' };
+      const created = pod('probe-demo', `${name}-6d4cf56db6-x7k2p`, labels, ips[name], {
+        owner: { kind: 'ReplicaSet', name: `${name}-6d4cf56db6` },
+      });
+      return [{ ...created, spec: template.spec }];
+    });
+    const server = ips.server;
+    cluster = await startCluster({
+      namespaces: [{ name: 'probe-demo', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } }, 'default'],
+      objects,
+      connect: (source, target) =>
+        target.ip === server && target.port === 8080 && source.metadata.labels?.app !== 'client'
+          ? 'TIMEOUT'
+          : 'CONNECTED',
+    });
+    const kubeconfig = writeKubeconfig({
+      server: cluster.double.url,
+      token: cluster.double.token,
+      context: 'kind-netreach-demo',
+    });
+    const policy = path.join(ROOT, 'docs', 'probe-demo', 'policy.yaml');
+    const plan = await probe(policy, '--kubeconfig', kubeconfig, '--context', 'kind-netreach-demo');
+    assert.equal(plan.code, 0, plan.stderr);
+    assert.match(plan.stdout, /Plan: 2 connections from 2 probe pods in namespace probe-demo/);
+    const result = await probe(policy, '--kubeconfig', kubeconfig, '--context', 'kind-netreach-demo', '--yes');
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stdout,
+      /^MATCH: probe-demo\/client\[Deployment\] -> probe-demo\/server\[Deployment\] TCP 8080: predicted allowed, observed connected$/m,
+    );
+    assert.match(
+      result.stdout,
+      /^MATCH: probe-demo\/other\[Deployment\] -> probe-demo\/server\[Deployment\] TCP 8080: predicted denied, observed timeout$/m,
+    );
+    assertSafeAndClean(cluster.double);
   });
 
   it('help probe documents the decisions', async () => {
