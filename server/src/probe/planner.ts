@@ -241,15 +241,23 @@ export function portsThatMatter(index: ReachabilityIndex, source: Workload, dest
   return [...found.filter((p) => declaredPort(destination, p)), ...found.filter((p) => !declaredPort(destination, p))];
 }
 
-/** The engine's prediction for one connection, with the deciding policies and rules in words. */
+/**
+ * The engine's prediction for one connection: whether the index's connection() contains
+ * the port; and, from explain() (built on the same semantics), the deciding policies and rules.
+ */
 export function predict(
   index: ReachabilityIndex,
   source: Workload,
   destination: Workload,
   port: PortChoice,
 ): { predicted: 'allowed' | 'denied'; decidedBy: string; deciding: RuleRef[] } {
+  const allowed = contains(
+    index.connection(workloadEndpoint(source), workloadEndpoint(destination)),
+    port.protocol,
+    port.port,
+  );
   const explanation = explain(index, workloadEndpoint(source), workloadEndpoint(destination));
-  const verdict = verdictFor(explanation, port.protocol, port.port);
+  const verdict = { ...verdictFor(explanation, port.protocol, port.port), allowed };
   const deciding: RuleRef[] = [];
   const portText = formatPort(port);
   const sides = [
