@@ -283,6 +283,53 @@ describe('probe planner and session against the API test double', function () {
     }
   });
 
+  it('when a probe pod cannot stand in for a source, disagreements are inconclusive, not mismatches', async () => {
+    // A policy selecting on the label every probe pod carries as "netreach".
+    const helm = networkPolicy('shop', 'helm-only', {
+      podSelector: { matchLabels: { app: 'other' } },
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/managed-by': 'Helm' } } }] }],
+    });
+    const helmApp = pod('shop', 'helm-app', { app: 'helm-app', 'app.kubernetes.io/managed-by': 'Helm' }, '10.244.0.40');
+    cluster = await startCluster(
+      shopScenario({ objects: [...WORKLOADS, SERVER_ALLOW_CLIENT, helm, helmApp], connect: () => 'TIMEOUT' }),
+    );
+    const prepared = await prepare({ scope: { kind: 'pair', from: 'shop/helm-app', to: 'shop/other' } });
+    const [check] = prepared.plan.checks;
+    assert.equal(check.predicted, 'allowed');
+    assert.match(check.caveat ?? '', /a NetworkPolicy selects on app\.kubernetes\.io\/managed-by/);
+    assert.match(prepared.plan.notes.join('\n'), /disagreements are reported as inconclusive/);
+    const outcome = await runProbe(prepared, FAST);
+    assert.equal(outcome.rows[0].verdict, 'inconclusive');
+    assert.match(
+      outcome.rows[0].reason,
+      /^inconclusive: timed out although predicted allowed.*, but a NetworkPolicy selects on/,
+    );
+    assert.deepEqual(outcome.rows[0].attempts, ['timeout'], 'not re-probed');
+    assertSafeAndClean(cluster.double);
+  });
+
+  it('an ipBlock that allows a source by its pod IP: the probe is not representative', async () => {
+    const byIp = networkPolicy('tools', 'from-client-ip', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ ipBlock: { cidr: `${CLIENT_IP}/32` } }], ports: [{ protocol: 'TCP', port: 8443 }] }],
+    });
+    const toolbox = pod('tools', 'toolbox', { app: 'toolbox' }, TOOLBOX_IP, { ports: [{ containerPort: 8443 }] });
+    const workloads = [...WORKLOADS.filter((w) => w.metadata.name !== 'toolbox'), toolbox];
+    cluster = await startCluster(shopScenario({ objects: [...workloads, byIp] }));
+    const prepared = await prepare({ scope: { kind: 'pair', from: 'shop/client', to: 'tools/toolbox' } });
+    const [check] = prepared.plan.checks;
+    assert.equal(check.predicted, 'allowed');
+    assert.equal(
+      check.caveat,
+      'an ipBlock allows shop/client[Deployment] by its pod IPs, and a probe pod has another IP',
+    );
+    const other = await prepare({ scope: { kind: 'pair', from: 'shop/other', to: 'tools/toolbox' } });
+    assert.equal(other.plan.checks[0].predicted, 'denied');
+    assert.equal(other.plan.checks[0].caveat, undefined);
+  });
+
   it('sources with the same identity share one probe pod', async () => {
     const twins = [
       pod('shop', 'client-a', { app: 'client', replica: 'a' }, '10.244.0.31'),

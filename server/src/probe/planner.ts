@@ -36,7 +36,7 @@ import {
   type Rule,
   type Workload,
 } from '../engine';
-import { CONTROLLER_MANAGED_KEYS } from '../cluster/probePod';
+import { CONTROLLER_MANAGED_KEYS, MANAGED_BY_LABEL, RUN_ID_LABEL } from '../cluster/probePod';
 import type { ProbeSource, RunPlan } from '../cluster/runner';
 
 export interface PortChoice {
@@ -68,6 +68,12 @@ export interface PlannedCheck {
   readonly purpose: string;
   /** What the files' policies predict, when it differs from the cluster's (not applied yet, changed). */
   readonly filesPredict?: 'allowed' | 'denied';
+  /**
+   * Why a probe pod cannot stand in exactly for the source here (a policy selects on a label
+   * every probe pod must carry, an ipBlock allows the source by its pod IP): a disagreement
+   * is then inconclusive, not a mismatch.
+   */
+  readonly caveat?: string;
 }
 
 export interface PlannedSource {
@@ -250,7 +256,7 @@ export function predict(
   source: Workload,
   destination: Workload,
   port: PortChoice,
-): { predicted: 'allowed' | 'denied'; decidedBy: string; deciding: RuleRef[] } {
+): { predicted: 'allowed' | 'denied'; decidedBy: string; deciding: RuleRef[]; caveat?: string } {
   const allowed = contains(
     index.connection(workloadEndpoint(source), workloadEndpoint(destination)),
     port.protocol,
@@ -276,7 +282,16 @@ export function predict(
     const decidedBy = parts.length
       ? `allowed by ${parts.join(' and ')}`
       : 'allowed: no NetworkPolicy isolates either side';
-    return { predicted: 'allowed', decidedBy, deciding };
+    // An ipBlock that allows the source by its pod IPs does not allow the probe pod's IP.
+    const byAddress =
+      explanation.ingress.isolatingPolicies.length > 0 &&
+      explanation.ingress.matchingRules.every((m) => !contains(m.ports, port.protocol, port.port) || m.peer?.ipBlock);
+    return {
+      predicted: 'allowed',
+      decidedBy,
+      deciding,
+      ...(byAddress ? { caveat: `an ipBlock allows ${source.id} by its pod IPs, and a probe pod has another IP` } : {}),
+    };
   }
   const parts: string[] = [];
   for (const { side, ok, other, toward } of sides) {
@@ -697,6 +712,12 @@ function assemble(
     ...index.workspace.policies,
     ...(scopeIndex === index ? [] : scopeIndex.workspace.policies),
   ]);
+  const notes = [...out.notes];
+  const carried = [MANAGED_BY_LABEL, RUN_ID_LABEL].filter((k) => keys.has(k));
+  const identityCaveat = carried.length
+    ? `a NetworkPolicy selects on ${carried.join(' and ')}, which every probe pod carries with its own value`
+    : undefined;
+  if (identityCaveat) notes.push(`${identityCaveat}: disagreements are reported as inconclusive`);
   const sources = new Map<
     string,
     {
@@ -708,7 +729,6 @@ function assemble(
     }
   >();
   const checks: PlannedCheck[] = [];
-  const notes = [...out.notes];
   let droppedForPods = 0;
   let droppedForTargets = 0;
   for (const candidate of out.list) {
@@ -730,6 +750,7 @@ function assemble(
     if (!source.workloads.includes(candidate.from.id)) source.workloads.push(candidate.from.id);
     const target = representativePod(candidate.to)!;
     const prediction = predict(index, candidate.from, candidate.to, candidate.port);
+    const caveat = prediction.caveat ?? identityCaveat;
     const id = `c${checks.length + 1}`;
     let filesPredict: 'allowed' | 'denied' | undefined;
     if (scopeIndex !== index) {
@@ -747,6 +768,7 @@ function assemble(
       ...prediction,
       purpose: candidate.purpose,
       ...(filesPredict ? { filesPredict } : {}),
+      ...(caveat ? { caveat } : {}),
     });
     source.targets.push({ id, proto: candidate.port.protocol, ip: target.ip, port: candidate.port.port });
   }

@@ -84,7 +84,11 @@ export function rowFor(
 ): ProbeRowData & { check: PlannedCheck; attempts: readonly Observed[] } {
   const observed: Observed = result?.observed ?? 'error';
   const detail = result?.detail ?? (result ? undefined : 'the run stopped before this connection was probed');
-  const { verdict, reason } = judge(check, observed, detail);
+  const judged = judge(check, observed, detail);
+  const { verdict, reason } =
+    judged.verdict === 'mismatch' && check.caveat
+      ? { verdict: 'inconclusive' as const, reason: `inconclusive: ${judged.reason}, but ${check.caveat}` }
+      : judged;
   const parts = [reason];
   if (result && result.attempts.length > 1) parts.push(`re-probed: ${result.attempts.join(', then ')}`);
   if (result?.detail && observed !== 'error' && observed !== 'other') parts.push(result.detail);
@@ -110,7 +114,7 @@ export function disagreements(checks: ReadonlyMap<string, PlannedCheck>, results
   return results
     .filter((r) => {
       const check = checks.get(r.id);
-      return check !== undefined && judge(check, r.observed, r.detail).verdict === 'mismatch';
+      return check !== undefined && !check.caveat && judge(check, r.observed, r.detail).verdict === 'mismatch';
     })
     .map((r) => r.id);
 }
