@@ -142,6 +142,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     });
     progress.done();
     log(`indexed ${count} files in ${Math.round(performance.now() - started)} ms`);
+    // A request during the scan analysed the files read so far; that result is stale now.
+    analysis.invalidate();
     ready = true;
     analyzeNow();
   }
