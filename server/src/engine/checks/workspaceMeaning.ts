@@ -1,0 +1,956 @@
+/**
+ * "It does not do what you think", judged against the rest of the workspace (NR025-NR032,
+ * NR034): selectors that match nothing or everything, peers aimed at the wrong
+ * namespace, rules that change nothing, and workloads opened to everyone.
+ *
+ * False positives cost more than misses here: the workspace rarely holds the whole
+ * cluster. A selector is only said to match nothing where the workspace describes the
+ * pods it could match (the namespace has workloads in the workspace), a namespace label
+ * is only said to be missing when the workspace declares labelled Namespaces (or it is
+ * the well-known `name` mistake), and "covered" means covered by the text of the
+ * policies, whatever pods exist.
+ */
+import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
+import { pairIn, rangeOf, replaceSpan, yamlScalar } from '../edits';
+import type { Fix, RelatedLocation, Span, TextEdit } from '../findings';
+import { EVERYTHING, NAMESPACE_NAME_LABEL, selectorMatches, type Requirement, type Selector } from '../labels';
+import {
+  isolates,
+  rulesOf,
+  type Direction,
+  type Peer,
+  type Policy,
+  type PortSpec,
+  type Rule,
+  type SelectorField,
+  type Workload,
+} from '../model';
+import type { Check, CheckContext } from './context';
+import { deleteDocumentFix, deleteRuleFix, locate, styleOf } from './documentEdits';
+import {
+  factsOf,
+  isTypo,
+  listNames,
+  selectorHint,
+  selectorNodes,
+  writtenEmptySelector,
+  type Candidate,
+  type Elsewhere,
+  type LabelSet,
+  type Nearest,
+  type RequirementNode,
+  type SelectorNodes,
+  type WorkspaceFacts,
+  trimmingSpans,
+} from './workspaceFacts';
+
+const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
+
+/** NR027 names the namespaces a pod selector was probably meant for, when they are this few. */
+const MAX_OTHER_NAMESPACES = 3;
+
+function keyOnly(span: Span, key: string): Span {
+  return { ...span, end: Math.min(span.end, span.start + key.length) };
+}
+
+function isAllowAll(rule: Rule): boolean {
+  return rule.anyPeer && rule.anyPort;
+}
+
+function peersKey(direction: Direction): 'from' | 'to' {
+  return direction === 'ingress' ? 'from' : 'to';
+}
+
+/** Runs `body`, dropping what it would report if it throws: a check never throws. */
+function safely(body: () => void): void {
+  try {
+    body();
+  } catch {
+    // A half-typed document may break an assumption; its other findings still stand.
+  }
+}
+
+function workloadCandidates(sets: readonly LabelSet[]): Candidate[] {
+  return sets.map((s) => ({ labels: s.labels, name: s.workloads[0].id, span: s.workloads[0].labelsSpan }));
+}
+
+function nearestRelated(nearest: Nearest | undefined): RelatedLocation[] {
+  return nearest?.close && nearest.candidate.span?.uri
+    ? [{ span: nearest.candidate.span, message: `the labels of ${nearest.candidate.name}` }]
+    : [];
+}
+
+/**
+ * The smallest node to blame for a selector that matches nothing: the one requirement
+ * that on its own matches no candidate, else the whole selector field.
+ */
+function blameSpan(field: SelectorField, nodes: SelectorNodes | undefined, candidates: readonly Candidate[]): Span {
+  const requirements = nodes?.requirements;
+  if (!requirements) return field.span;
+  const failing = requirements.filter(
+    (r) => !candidates.some((c) => requirementHolds(r.requirement, c.labels)),
+  );
+  return failing.length === 1 ? failing[0].span : field.span;
+}
+
+function requirementHolds(requirement: Requirement, labels: ReadonlyMap<string, string>): boolean {
+  const value = labels.get(requirement.key);
+  switch (requirement.operator) {
+    case 'In':
+      return value !== undefined && requirement.values.includes(value);
+    case 'NotIn':
+      return value === undefined || !requirement.values.includes(value);
+    case 'Exists':
+      return value !== undefined;
+    case 'DoesNotExist':
+      return value === undefined;
+  }
+}
+
+/** A fix that corrects the one mistyped matchLabels entry to the nearest existing label. */
+function correctLabelFix(file: Policy['object']['file'], nodes: SelectorNodes | undefined, nearest: Nearest | undefined): Fix[] {
+  if (!nodes?.requirements || !nearest?.close || nearest.misses.length !== 1) return [];
+  const miss = nearest.misses[0];
+  const node = nodes.requirements.find((r) => r.requirement === miss.requirement);
+  if (!node || !node.fromMatchLabels || !miss.closest || !node.keySpan || !node.valueSpan) return [];
+  const [key, value] = miss.closest;
+  const edits: TextEdit[] = [];
+  if (key !== miss.requirement.key) edits.push(replaceSpan(node.keySpan, yamlScalar(key)));
+  if (value !== miss.requirement.values[0]) edits.push(replaceSpan(node.valueSpan, yamlScalar(value)));
+  if (edits.length === 0 || edits.some((e) => e.uri !== file.uri)) return [];
+  return [{ title: `Change to ${key}: ${value}`, edits }];
+}
+
+/** Replaces a selector's value with `{}`, from the end of its key. */
+function emptySelectorFix(file: Policy['object']['file'], nodes: SelectorNodes | undefined, title: string): Fix[] {
+  if (!nodes?.value) return [];
+  const range = rangeOf(nodes.value);
+  if (!range) return [];
+  let end = range[1];
+  while (end > range[0] && /\s/.test(file.text[end - 1])) end--;
+  return [{ title, edits: [{ uri: file.uri, start: nodes.keySpan.end, end, text: ': {}' }], preferred: true }];
+}
+
+/** The namespaces a selector pins by the automatic name label (`kubernetes.io/metadata.name In [...]`). */
+function pinnedNames(selector: Selector): string[] | undefined {
+  let names: string[] | undefined;
+  for (const r of selector.requirements) {
+    if (r.key !== NAMESPACE_NAME_LABEL || r.operator !== 'In') continue;
+    names = names ? names.filter((n) => r.values.includes(n)) : [...r.values];
+  }
+  return names;
+}
+
+// ------------------------------------------------------------------ NR029, NR031 on spec.podSelector; NR027, NR028, NR030, NR031, NR034 on rules
+
+interface SelectorState {
+  readonly context: CheckContext;
+  readonly facts: WorkspaceFacts;
+  /** Namespaces declared by a Namespace manifest, by name. */
+  readonly declared: ReadonlyMap<string, ReadonlyMap<string, string>>;
+  /** Per policy, the `name/protocol` of the container ports its selected pods define. */
+  readonly selectedPortNames: Map<Policy, Set<string>>;
+}
+
+const selectorChecks: Check = {
+  codes: ['NR027', 'NR028', 'NR029', 'NR030', 'NR031', 'NR034'],
+  run(context) {
+    const facts = factsOf(context);
+    const declared = new Map<string, ReadonlyMap<string, string>>();
+    for (const namespace of context.workspace.namespaces.values()) {
+      if (namespace.object) declared.set(namespace.name, namespace.labels);
+    }
+    const state: SelectorState = { context, facts, declared, selectedPortNames: new Map() };
+    for (const policy of context.workspace.policies) {
+      safely(() => checkPolicySelector(state, policy));
+      for (const rule of [...policy.ingress, ...policy.egress]) safely(() => checkRule(state, rule));
+    }
+  },
+};
+
+/** NR031 and NR029 on `spec.podSelector`. */
+function checkPolicySelector(state: SelectorState, policy: Policy): void {
+  const { context, facts } = state;
+  const field = policy.podSelector;
+  if (!field || field.invalid) return;
+  const file = policy.object.file;
+  if (writtenEmptySelector(file, field)) reportWrittenEmpty(context, policy, field, 'podSelector', 'every pod of the namespace');
+  const selector = field.selector;
+  if (selector.requirements.length === 0) return;
+  const namespace = policy.namespace;
+  const here = facts.labelSets.get(namespace);
+  if (here && facts.matchesIn(namespace, selector)) return;
+  const elsewhere = facts.matchesElsewhere(namespace, selector);
+  const otherNamespaces = elsewhere.namespaces;
+  // Pods the workspace does not describe; or a pattern copied to many namespaces.
+  if (!here && (otherNamespaces.length === 0 || otherNamespaces.length > MAX_OTHER_NAMESPACES)) return;
+  const nodes = selectorNodes(file, field, 'podSelector');
+  if (otherNamespaces.length > 0 && otherNamespaces.length <= MAX_OTHER_NAMESPACES) {
+    const metadata = policy.object.map.get('metadata', true) as Node | undefined;
+    const namespaceNode = metadata && isMap(metadata) ? (metadata.get('namespace', true) as Node | undefined) : undefined;
+    const namespaceRange = namespaceNode && isScalar(namespaceNode) ? rangeOf(namespaceNode) : undefined;
+    const namespaceSpan: Span | undefined = namespaceRange ? { uri: file.uri, start: namespaceRange[0], end: namespaceRange[1] } : undefined;
+    const fixes: Fix[] =
+      namespaceSpan && otherNamespaces.length === 1
+        ? [{ title: `Move the policy to namespace ${otherNamespaces[0]}`, edits: [replaceSpan(namespaceSpan, yamlScalar(otherNamespaces[0]))] }]
+        : [];
+    context.report({
+      code: 'NR029',
+      severity: 'warning',
+      message: `This policy selects no pod: nothing in namespace ${namespace} carries these labels, but pods in ${otherNamespaces.join(', ')} do. A policy only selects pods of its own namespace, so it protects nothing.`,
+      span: namespaceSpan ?? field.span,
+      related: elsewhere.examples.map((s) => ({ span: s.workloads[0].labelsSpan, message: `${s.workloads[0].id} carries these labels` })),
+      fixes,
+      data: { namespaces: otherNamespaces },
+    });
+    return;
+  }
+  const candidates = workloadCandidates(here ?? []);
+  const hint = selectorHint(selector, candidates, `the pods of ${namespace}`);
+  context.report({
+    code: 'NR029',
+    severity: 'warning',
+    message: `This podSelector selects no pod of namespace ${namespace} in the workspace, so the policy isolates and allows nothing. ${hint.text}`.trim(),
+    span: blameSpan(field, nodes, candidates),
+    related: nearestRelated(hint.nearest),
+    fixes: correctLabelFix(file, nodes, hint.nearest),
+  });
+}
+
+function reportWrittenEmpty(context: CheckContext, policy: Policy, field: SelectorField, key: string, meaning: string): void {
+  const file = policy.object.file;
+  const nodes = selectorNodes(file, field, key);
+  context.report({
+    code: 'NR031',
+    severity: 'info',
+    message: `This ${key} has no conditions, so it matches ${meaning}. Write \`${key}: {}\` to say so plainly.`,
+    span: nodes?.valueSpan ?? field.span,
+    fixes: emptySelectorFix(file, nodes, `Replace with ${key}: {}`),
+  });
+}
+
+/** Whether the namespace selector is always true: only `kubernetes.io/metadata.name Exists`. */
+function matchesEveryNamespace(selector: Selector): boolean {
+  return (
+    selector.requirements.length > 0 &&
+    selector.requirements.every((r) => r.key === NAMESPACE_NAME_LABEL && r.operator === 'Exists')
+  );
+}
+
+function checkRule(state: SelectorState, rule: Rule): void {
+  const effective = isolates(rule.policy, rule.direction);
+  let certainlyDead = 0;
+  for (const peer of rule.peers) {
+    if (checkPeer(state, rule, peer)) certainlyDead++;
+  }
+  if (!effective) return;
+  if (!rule.anyPeer && rule.peers.length > 0 && certainlyDead === rule.peers.length && rule.peersSpan) {
+    reportDeadRule(
+      state.context,
+      rule,
+      keyOnly(rule.peersSpan, peersKey(rule.direction)),
+      rule.peers.length === 1
+        ? `This rule allows nothing: its only peer matches no pod, so the rule is dead.`
+        : `This rule allows nothing: none of its ${rule.peers.length} peers matches a pod, so the rule is dead.`,
+    );
+    return;
+  }
+  const names = deadPortNames(state, rule);
+  if (names && rule.portsSpan) {
+    const side = rule.direction === 'ingress' ? 'the selected pods' : 'the peer pods';
+    reportDeadRule(
+      state.context,
+      rule,
+      keyOnly(rule.portsSpan, 'ports'),
+      `This rule allows nothing: ${side} define no port named ${names}, so its ports resolve to nothing and the rule is dead.`,
+    );
+  }
+}
+
+function reportDeadRule(context: CheckContext, rule: Rule, span: Span, message: string): void {
+  const fix = deleteRuleFix(rule, 'Delete this rule (it allows nothing)');
+  context.report({ code: 'NR034', severity: 'warning', message, span, fixes: fix ? [fix] : [] });
+}
+
+/**
+ * Every port of the rule is a name and no destination defines any of them (ingress: the
+ * selected pods; egress: the pods of peers whose namespaces the workspace describes).
+ * Returns the names, or undefined when the rule's ports may resolve.
+ */
+function deadPortNames(state: SelectorState, rule: Rule): string | undefined {
+  if (rule.anyPort || rule.ports.length === 0 || !rule.ports.every((p) => typeof p.port === 'string')) return undefined;
+  const { facts } = state;
+  const named = (namespaces: readonly string[]) =>
+    namespaces.some((ns) => rule.ports.some((p) => facts.definesPortName(ns, p.port as string, p.protocol)));
+  let destinations: Workload[];
+  if (rule.direction === 'ingress') {
+    const namespace = rule.policy.namespace;
+    const selector = rule.policy.podSelector?.selector ?? EVERYTHING;
+    if (!facts.matchesIn(namespace, selector)) return undefined;
+    // Cheap first: when no pod of the namespace defines the names, the selected pods do not either.
+    if (!named([namespace])) return deadNames(rule);
+    let defined = state.selectedPortNames.get(rule.policy);
+    if (!defined) {
+      defined = new Set();
+      for (const set of facts.labelSets.get(namespace) ?? []) {
+        if (!selectorMatches(selector, set.labels)) continue;
+        for (const w of set.workloads) for (const p of w.ports) if (p.name) defined.add(`${p.name}/${p.protocol}`);
+      }
+      state.selectedPortNames.set(rule.policy, defined);
+    }
+    const known = defined;
+    return rule.ports.some((p) => known.has(`${String(p.port)}/${p.protocol}`)) ? undefined : deadNames(rule);
+  } else {
+    if (rule.anyPeer) return undefined;
+    destinations = [];
+    const peerTargets: string[][] = [];
+    for (const peer of rule.peers) {
+      const targets = closedTargets(state, rule.policy, peer);
+      if (!targets || targets.some((ns) => !facts.labelSets.has(ns))) return undefined;
+      peerTargets.push(targets);
+    }
+    if (named(peerTargets.flat())) {
+      rule.peers.forEach((peer, i) => {
+        const selector = peer.podSelector?.selector ?? EVERYTHING;
+        for (const ns of peerTargets[i]) {
+          for (const set of facts.labelSets.get(ns) ?? []) if (selectorMatches(selector, set.labels)) destinations.push(...set.workloads);
+        }
+      });
+    } else {
+      // No pod there defines the names: dead if some peer matches a pod at all.
+      const matches = rule.peers.some((peer, i) =>
+        peerTargets[i].some((ns) => (peer.podSelector ? facts.matchesIn(ns, peer.podSelector.selector) : true)),
+      );
+      return matches ? deadNames(rule) : undefined;
+    }
+  }
+  if (destinations.length === 0) return undefined;
+  const defines = (w: Workload, spec: PortSpec) => w.ports.some((p) => p.name === spec.port && p.protocol === spec.protocol);
+  if (destinations.some((w) => rule.ports.some((spec) => defines(w, spec)))) return undefined;
+  return deadNames(rule);
+}
+
+function deadNames(rule: Rule): string {
+  return listNames(rule.ports.map((p) => `${String(p.port)} (${p.protocol})`), 4);
+}
+
+/**
+ * The namespaces a selector peer can only ever reach, when they are fixed by the text:
+ * the policy's own namespace for a pod selector alone, or the names a namespace selector
+ * pins. Undefined otherwise.
+ */
+function closedTargets(state: SelectorState, policy: Policy, peer: Peer): string[] | undefined {
+  if (peer.ipBlock) return undefined;
+  if (!peer.namespaceSelector) return [policy.namespace];
+  if (peer.namespaceSelector.invalid) return undefined;
+  const pinned = pinnedNames(peer.namespaceSelector.selector);
+  if (!pinned) return undefined;
+  const namespaces = state.context.workspace.namespaces;
+  // Other requirements may still rule a pinned namespace out; then it is no target.
+  return pinned.filter((name) => {
+    const known = namespaces.get(name);
+    return !known || peer.namespaceSelector!.selector.requirements.every((r) => requirementHolds(r, known.labels));
+  });
+}
+
+/** Checks one peer's selectors; returns true when the peer certainly matches no pod. */
+function checkPeer(state: SelectorState, rule: Rule, peer: Peer): boolean {
+  if (peer.ipBlock) return false;
+  const { context, facts } = state;
+  const policy = rule.policy;
+  const file = policy.object.file;
+  const nsField = peer.namespaceSelector;
+  const podField = peer.podSelector;
+  let namespaceProblem = false;
+  let matchedNamespaces: readonly string[] = [];
+  if (nsField && !nsField.invalid) {
+    if (writtenEmptySelector(file, nsField)) reportWrittenEmpty(context, policy, nsField, 'namespaceSelector', 'every namespace');
+    else if (matchesEveryNamespace(nsField.selector)) {
+      const nodes = selectorNodes(file, nsField, 'namespaceSelector');
+      context.report({
+        code: 'NR031',
+        severity: 'info',
+        message: `Every namespace carries \`${NAMESPACE_NAME_LABEL}\`, so this namespaceSelector matches every namespace. Write \`namespaceSelector: {}\` to say so plainly.`,
+        span: nodes?.valueSpan ?? nsField.span,
+        fixes: emptySelectorFix(file, nodes, 'Replace with namespaceSelector: {}'),
+      });
+    }
+    namespaceProblem = checkNamespaceLabels(state, policy, nsField);
+    matchedNamespaces = facts.namespacesMatching(nsField.selector);
+    if (!namespaceProblem && matchedNamespaces.length === 0 && nsField.selector.requirements.length > 0) {
+      namespaceProblem = checkNamespaceMatchesNothing(state, policy, nsField);
+    }
+  }
+  if (podField && !podField.invalid && writtenEmptySelector(file, podField)) {
+    reportWrittenEmpty(context, policy, podField, 'podSelector', nsField ? 'every pod of the selected namespaces' : `every pod of ${policy.namespace}`);
+  }
+  if (namespaceProblem || !podField || podField.invalid || podField.selector.requirements.length === 0) return false;
+  if (nsField?.invalid) return false;
+
+  // Which namespaces the pod selector looks in, and whether that set is fixed by the text.
+  let targets: string[];
+  let closed: boolean;
+  if (!nsField) {
+    targets = [policy.namespace];
+    closed = true;
+  } else {
+    const pinned = closedTargets(state, policy, peer);
+    if (pinned) {
+      targets = pinned;
+      closed = true;
+    } else if (nsField.selector.requirements.length === 0) {
+      return false; // every namespace, including those the workspace does not describe
+    } else {
+      targets = matchedNamespaces.filter((ns) => state.declared.has(ns));
+      closed = false;
+    }
+  }
+  const selector = podField.selector;
+  if (targets.length === 0 || targets.some((ns) => facts.matchesIn(ns, selector))) return false;
+  let elsewhereNote = '';
+  if (!nsField) {
+    const elsewhere = facts.matchesElsewhere(policy.namespace, selector);
+    const count = elsewhere.namespaces.length;
+    // A few namespaces: the peer was meant for one of them. Many: the pattern is meant
+    // for each namespace's own pods, and this namespace lacks them (NR030 below).
+    if (count > 0 && count <= MAX_OTHER_NAMESPACES) {
+      reportOtherNamespace(context, rule, peer, podField, elsewhere);
+      return false;
+    }
+    if (count > 0) elsewhereNote = ` (Pods in ${count} other namespaces carry these labels.)`;
+  }
+  if (targets.some((ns) => !facts.labelSets.has(ns))) return false; // pods the workspace does not describe
+  const candidates = workloadCandidates(targets.flatMap((ns) => facts.labelSets.get(ns) ?? []));
+  const nodes = selectorNodes(file, podField, 'podSelector');
+  const where = targets.length === 1 ? `namespace ${targets[0]}` : `namespaces ${targets.join(', ')}`;
+  const hint = selectorHint(selector, candidates, `the pods of ${where}`);
+  context.report({
+    code: 'NR030',
+    severity: 'warning',
+    message: `This podSelector matches no pod of ${where} in the workspace, so this peer allows no traffic. ${hint.text}${elsewhereNote}`.trim(),
+    span: blameSpan(podField, nodes, candidates),
+    related: nearestRelated(hint.nearest),
+    fixes: correctLabelFix(file, nodes, hint.nearest),
+  });
+  return closed;
+}
+
+/** NR027: a pod selector alone (the policy's namespace) whose labels only exist in other namespaces. */
+function reportOtherNamespace(context: CheckContext, rule: Rule, peer: Peer, podField: SelectorField, elsewhere: Elsewhere): void {
+  const policy = rule.policy;
+  const file = policy.object.file;
+  const namespaces = elsewhere.namespaces;
+  const fixes: Fix[] = [];
+  const peerNode = peerMap(rule, peer);
+  if (peerNode) {
+    for (const namespace of namespaces.slice(0, 3)) {
+      const edit = addNamespaceSelector(file, peerNode, namespace);
+      if (edit) fixes.push({ title: `Add namespaceSelector for namespace ${namespace}`, edits: [edit], preferred: namespaces.length === 1 });
+    }
+  }
+  const side = rule.direction === 'ingress' ? 'from' : 'to';
+  context.report({
+    code: 'NR027',
+    severity: 'warning',
+    message: `A podSelector alone means pods of the policy's own namespace (${policy.namespace}), where no pod carries these labels; they exist only in ${namespaces.join(', ')}. This peer does not allow traffic ${side} those pods: add a namespaceSelector to the same peer.`,
+    span: podField.span,
+    related: elsewhere.examples.map((s) => ({ span: s.workloads[0].labelsSpan, message: `${s.workloads[0].id} carries these labels` })),
+    fixes,
+    data: { namespaces },
+  });
+}
+
+/** The mapping of a peer, found through its rule's `from`/`to` list. */
+function peerMap(rule: Rule, peer: Peer): YAMLMap | undefined {
+  if (!rule.peersSpan) return undefined;
+  const pair = locate(rule.policy.object.file, rule.peersSpan);
+  if (!pair || !isPair(pair) || !isSeq(pair.value)) return undefined;
+  const item = pair.value.items[peer.index];
+  return isMap(item) ? item : undefined;
+}
+
+/** `namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: ns}}` added to a peer, in the peer's style. */
+function addNamespaceSelector(file: Policy['object']['file'], peer: YAMLMap, namespace: string): TextEdit | undefined {
+  const range = peer.range;
+  if (!range || peer.items.length === 0) return undefined;
+  const value = yamlScalar(namespace);
+  if (peer.flow) {
+    return { uri: file.uri, start: range[1] - 1, end: range[1] - 1, text: `, namespaceSelector: {matchLabels: {${NAMESPACE_NAME_LABEL}: ${value}}}` };
+  }
+  const first = peer.items[0];
+  const firstRange = rangeOf(first);
+  if (!firstRange) return undefined;
+  const lineStart = file.text.lastIndexOf('\n', firstRange[0] - 1) + 1;
+  const indent = ' '.repeat(firstRange[0] - lineStart);
+  const unit = styleOf(file).unit;
+  // Before the first key: it keeps the peer's dash on the first line and the selector's lines together.
+  const text =
+    `namespaceSelector:\n${indent}${unit}matchLabels:\n${indent}${unit}${unit}${NAMESPACE_NAME_LABEL}: ${value}\n${indent}`;
+  return { uri: file.uri, start: firstRange[0], end: firstRange[0], text };
+}
+
+/**
+ * NR028: a namespace selector on a label no namespace carries. Reported for the
+ * well-known `name` label always, for other labels only when the workspace declares
+ * labelled Namespaces (otherwise the labels may well be set in the cluster).
+ * Returns true when something was reported.
+ */
+function checkNamespaceLabels(state: SelectorState, policy: Policy, field: SelectorField): boolean {
+  const { context, facts } = state;
+  const file = policy.object.file;
+  let reported = false;
+  let nodes: SelectorNodes | undefined | null = null;
+  for (const requirement of field.selector.requirements) {
+    if (requirement.operator !== 'In' && requirement.operator !== 'Exists') continue;
+    if (facts.namespaceKeys.has(requirement.key)) continue;
+    const wellKnown = requirement.key === 'name';
+    if (!wellKnown && !facts.labelledNamespaces) continue;
+    if (nodes === null) nodes = selectorNodes(file, field, 'namespaceSelector');
+    const node: RequirementNode | undefined = nodes?.requirements?.find((r) => r.requirement === requirement);
+    const fixes: Fix[] = [];
+    let message: string;
+    if (wellKnown) {
+      const values = requirement.operator === 'In' ? requirement.values : [];
+      if (node?.keySpan) {
+        fixes.push({ title: `Use ${NAMESPACE_NAME_LABEL}`, edits: [replaceSpan(node.keySpan, NAMESPACE_NAME_LABEL)], preferred: true });
+      }
+      message = `No namespace in the workspace carries the label \`name\`: Kubernetes does not set it, so unless someone labelled the namespace by hand this matches no namespace and the peer allows nothing. Every namespace carries \`${NAMESPACE_NAME_LABEL}\`${values.length === 1 ? ` (\`${NAMESPACE_NAME_LABEL}: ${values[0]}\`)` : ''}.`;
+    } else {
+      const keys = [...facts.namespaceKeys].filter((k) => k !== NAMESPACE_NAME_LABEL).sort();
+      const near = keys.find((k) => isTypo(requirement.key, k));
+      if (near && node?.keySpan) fixes.push({ title: `Use ${near}`, edits: [replaceSpan(node.keySpan, yamlScalar(near))] });
+      message = `No Namespace in the workspace carries the label \`${requirement.key}\`, so this selector matches none of them and the peer allows nothing (unless the cluster labels namespaces differently). ${near ? `Did you mean \`${near}\`?` : `Namespaces here carry: ${[NAMESPACE_NAME_LABEL, ...keys].join(', ')}.`}`;
+    }
+    context.report({
+      code: 'NR028',
+      severity: 'warning',
+      message,
+      span: node?.span ?? field.span,
+      related: namespaceRelated(state, requirement),
+      fixes,
+    });
+    reported = true;
+  }
+  return reported;
+}
+
+function namespaceRelated(state: SelectorState, requirement: Requirement): RelatedLocation[] {
+  if (requirement.operator !== 'In') return [];
+  const related: RelatedLocation[] = [];
+  for (const value of requirement.values) {
+    const object = state.context.workspace.namespaces.get(value)?.object;
+    if (object) related.push({ span: object.nameSpan, message: `Namespace ${value}, without a \`${requirement.key}\` label` });
+  }
+  return related;
+}
+
+/**
+ * NR030 for a namespace selector that matches no known namespace: a typo of a namespace
+ * name, or labels that no declared Namespace carries with those values. Names of
+ * namespaces the workspace does not know are left alone (kube-system, monitoring, ...).
+ */
+function checkNamespaceMatchesNothing(state: SelectorState, policy: Policy, field: SelectorField): boolean {
+  const { context } = state;
+  const file = policy.object.file;
+  const known = context.workspace.namespaces;
+  const pinned = pinnedNames(field.selector);
+  const nodes = selectorNodes(file, field, 'namespaceSelector');
+  if (pinned && pinned.length > 0 && pinned.every((n) => !known.has(n))) {
+    const suggestions = pinned.map((n) => [...known.keys()].sort().find((k) => isTypo(n, k)));
+    if (suggestions.some((s) => s === undefined)) return false;
+    const node = nodes?.requirements?.find((r) => r.requirement.key === NAMESPACE_NAME_LABEL && r.requirement.operator === 'In');
+    const fixes: Fix[] =
+      pinned.length === 1 && node?.fromMatchLabels && node.valueSpan
+        ? [{ title: `Change to ${suggestions[0]}`, edits: [replaceSpan(node.valueSpan, yamlScalar(suggestions[0]!))] }]
+        : [];
+    const target = known.get(suggestions[0]!)?.object;
+    context.report({
+      code: 'NR030',
+      severity: 'warning',
+      message: `No namespace named ${pinned.join(', ')} in the workspace, so this peer likely allows nothing. Did you mean ${suggestions.join(', ')}?`,
+      span: node?.span ?? field.span,
+      related: target ? [{ span: target.nameSpan, message: `Namespace ${suggestions[0]}` }] : [],
+      fixes,
+    });
+    return true;
+  }
+  if (pinned && pinned.some((n) => !known.has(n))) return false;
+  // Only where the workspace defines the labels: some declared Namespace carries each key.
+  const carried = (r: Requirement) => (r.operator !== 'In' && r.operator !== 'Exists') || state.facts.namespaceKeys.has(r.key);
+  if (state.declared.size === 0 || !field.selector.requirements.every(carried)) return false;
+  const candidates: Candidate[] = [...state.declared].map(([name, labels]) => ({
+    labels,
+    name: `namespace ${name}`,
+    span: known.get(name)?.object?.nameSpan,
+  }));
+  const hint = selectorHint(field.selector, candidates, 'the declared namespaces');
+  context.report({
+    code: 'NR030',
+    severity: 'warning',
+    message: `This namespaceSelector matches no Namespace declared in the workspace, so this peer allows nothing unless the cluster has other namespaces with these labels. ${hint.text}`.trim(),
+    span: blameSpan(field, nodes, candidates),
+    related: nearestRelated(hint.nearest),
+    fixes: correctLabelFix(file, nodes, hint.nearest),
+  });
+  return true;
+}
+
+// ------------------------------------------------------------------ NR032
+
+function isAllAddresses(peer: Peer): boolean {
+  return peer.ipBlock?.cidr !== undefined && peer.ipBlock.cidr.prefix === 0 && !peer.podSelector && !peer.namespaceSelector;
+}
+
+function isWholeCluster(peer: Peer): boolean {
+  const ns = peer.namespaceSelector;
+  const pod = peer.podSelector;
+  return (
+    !peer.ipBlock &&
+    ns !== undefined &&
+    !ns.invalid &&
+    ns.selector.requirements.length === 0 &&
+    (pod === undefined || (!pod.invalid && pod.selector.requirements.length === 0))
+  );
+}
+
+function describeRulePorts(rule: Rule): string {
+  if (rule.anyPort) return 'on every port';
+  const parts = rule.ports.map((p) => {
+    if (p.port === undefined) return `every ${p.protocol} port`;
+    if (typeof p.port === 'string') return `port ${p.port}${p.protocol === 'TCP' ? '' : `/${p.protocol}`}`;
+    const range = p.endPort !== undefined && p.endPort > p.port ? `${p.port}-${p.endPort}` : `${p.port}`;
+    return `${p.protocol} ${range}`;
+  });
+  return `on ${listNames(parts, 4)}`;
+}
+
+/**
+ * NR032: an ingress peer of everything (`namespaceSelector: {}` or a /0 ipBlock). Egress
+ * to everywhere is the usual default and has its own checks (NR053, NR061, NR062).
+ */
+const openToEveryone: Check = {
+  codes: ['NR032'],
+  run(context) {
+    for (const policy of context.workspace.policies) {
+      if (!policy.isolatesIngress) continue;
+      for (const rule of policy.ingress) {
+        safely(() => {
+          for (const peer of rule.peers) {
+            const cluster = isWholeCluster(peer);
+            const internet = isAllAddresses(peer);
+            if (!cluster && !internet) continue;
+            const exposed = context.index.selectedWorkloads(policy);
+            const selected = exposed.map((w) => w.id);
+            const who = selected.length > 0 ? listNames(selected) : `the pods this policy selects (none in the workspace yet)`;
+            let message: string;
+            let span: Span;
+            if (cluster) {
+              span = peer.namespaceSelector!.span;
+              message = `\`namespaceSelector: {}\` matches every namespace: every pod of the cluster may connect to ${who} ${describeRulePorts(rule)}.`;
+            } else {
+              const block = peer.ipBlock!;
+              span = block.span;
+              const family = block.cidr!.family === 4 ? 'IPv4' : 'IPv6';
+              const except = block.except.map((e) => e.text);
+              message = `\`${block.cidrText}\` is every ${family} address${except.length ? ` except ${listNames(except, 4)}` : ''}: the whole internet may connect to ${who} ${describeRulePorts(rule)}.`;
+            }
+            context.report({
+              code: 'NR032',
+              severity: 'warning',
+              message,
+              span,
+              related: exposed.slice(0, 3).map((w) => ({ span: w.labelsSpan, message: `${w.id} is exposed` })),
+              data: { exposed: selected },
+            });
+          }
+        });
+      }
+    }
+  },
+};
+
+// ------------------------------------------------------------------ NR025
+
+/**
+ * NR025: another policy selecting the same pods (all of them, by its selector's text or
+ * in the workspace) allows everything in the direction, so this policy's rules, or its
+ * isolation alone, change nothing.
+ */
+const pointlessPolicy: Check = {
+  codes: ['NR025'],
+  run(context) {
+    for (const direction of DIRECTIONS) {
+      const allowAll = new Map<Policy, Rule>();
+      for (const policy of context.workspace.policies) {
+        if (!isolates(policy, direction)) continue;
+        const rule = rulesOf(policy, direction).find(isAllowAll);
+        if (rule) allowAll.set(policy, rule);
+      }
+      if (allowAll.size === 0) continue;
+      for (const policy of context.workspace.policies) {
+        safely(() => checkPointless(context, policy, direction, allowAll));
+      }
+    }
+  },
+};
+
+function checkPointless(context: CheckContext, policy: Policy, direction: Direction, allowAll: ReadonlyMap<Policy, Rule>): void {
+  if (!isolates(policy, direction) || allowAll.has(policy)) return;
+  const others: Policy[] = [];
+  // By the text: an allow-all policy of the namespace whose selector selects at least these pods.
+  for (const other of allowAll.keys()) {
+    if (other.namespace === policy.namespace && selectorWeaker(other.podSelector?.selector, policy.podSelector?.selector)) others.push(other);
+  }
+  if (others.length === 0) {
+    // In the workspace: every selected workload is also selected by an allow-all policy.
+    const selected = context.index.selectedWorkloads(policy);
+    if (selected.length === 0) return;
+    const involved = new Set<Policy>();
+    for (const workload of selected) {
+      const covering = context.index.isolatingPolicies(workload, direction).filter((p) => p !== policy && allowAll.has(p));
+      if (covering.length === 0) return;
+      involved.add(covering[0]);
+    }
+    others.push(...involved);
+  }
+  const rules = rulesOf(policy, direction);
+  const span = rules.length > 0 ? keySpanOfDirection(policy, direction) : policyTypeSpan(policy, direction);
+  if (!span) return;
+  const names = listNames(others.map((p) => `${p.namespace}/${p.name}`));
+  const what = direction === 'ingress' ? 'all ingress from anywhere' : 'all egress to anywhere';
+  context.report({
+    code: 'NR025',
+    severity: 'warning',
+    message:
+      rules.length > 0
+        ? `These ${direction} rules change nothing: ${names} also selects these pods and allows ${what}, and allowed traffic is the union of all policies.`
+        : `This ${direction === 'ingress' ? 'Ingress' : 'Egress'} isolation changes nothing: ${names} also selects these pods and allows ${what}.`,
+    span,
+    related: others.slice(0, 3).map((p) => ({ span: allowAll.get(p)!.span, message: `this rule of ${p.namespace}/${p.name} allows ${what}` })),
+  });
+}
+
+function keySpanOfDirection(policy: Policy, direction: Direction): Span | undefined {
+  const span = direction === 'ingress' ? policy.ingressSpan : policy.egressSpan;
+  return span ? keyOnly(span, direction) : undefined;
+}
+
+function policyTypeSpan(policy: Policy, direction: Direction): Span | undefined {
+  if (!policy.policyTypesExplicit) return undefined;
+  const spec = policy.object.map.get('spec', true) as Node | undefined;
+  const pair = spec && isMap(spec) ? pairIn(spec, 'policyTypes') : undefined;
+  if (!pair || !isSeq(pair.value)) return undefined;
+  const type = direction === 'ingress' ? 'Ingress' : 'Egress';
+  const item = pair.value.items.find((i) => isScalar(i) && i.value === type) as Node | undefined;
+  const range = item ? rangeOf(item) : undefined;
+  return range ? { uri: policy.object.file.uri, start: range[0], end: range[1] } : undefined;
+}
+
+// ------------------------------------------------------------------ NR026
+
+/** Whether every label set that satisfies `given` satisfies `needed`. */
+function requirementImplied(needed: Requirement, given: Requirement): boolean {
+  if (needed.key !== given.key) return false;
+  const subset = (a: readonly string[], b: readonly string[]) => a.length > 0 && a.every((v) => b.includes(v));
+  switch (needed.operator) {
+    case 'Exists':
+      return (given.operator === 'In' && given.values.length > 0) || given.operator === 'Exists';
+    case 'In':
+      return given.operator === 'In' && subset(given.values, needed.values);
+    case 'NotIn':
+      return (
+        given.operator === 'DoesNotExist' ||
+        (given.operator === 'NotIn' && needed.values.every((v) => given.values.includes(v))) ||
+        (given.operator === 'In' && given.values.length > 0 && given.values.every((v) => !needed.values.includes(v)))
+      );
+    case 'DoesNotExist':
+      return given.operator === 'DoesNotExist';
+  }
+}
+
+/** `a` matches at least what `b` matches, judged by their text (absent means everything). */
+export function selectorWeaker(a: Selector | undefined, b: Selector | undefined): boolean {
+  const needed = a?.requirements ?? [];
+  const given = b?.requirements ?? [];
+  return needed.every((n) => given.some((g) => requirementImplied(n, g)));
+}
+
+function validField(field: SelectorField | undefined): boolean {
+  return field === undefined || !field.invalid;
+}
+
+/** Peer `a` matches no more than peer `b` (both of policies in `namespace`). */
+function peerCovered(a: Peer, b: Peer, namespace: string): boolean {
+  if (!validField(a.podSelector) || !validField(a.namespaceSelector) || !validField(b.podSelector) || !validField(b.namespaceSelector)) {
+    return false;
+  }
+  if (a.ipBlock || b.ipBlock) {
+    if (!a.ipBlock || !b.ipBlock || a.podSelector || a.namespaceSelector || b.podSelector || b.namespaceSelector) return false;
+    if (!a.ipBlock.cidr || !b.ipBlock.cidr) return false;
+    const outer = b.ipBlock.ranges;
+    return a.ipBlock.ranges.every((r) => outer.some((o) => o.family === r.family && o.start <= r.start && r.end <= o.end));
+  }
+  // Namespaces: b's must include a's.
+  if (b.namespaceSelector) {
+    const aNamespaces: Selector | undefined = a.namespaceSelector
+      ? a.namespaceSelector.selector
+      : { requirements: [{ key: NAMESPACE_NAME_LABEL, operator: 'In', values: [namespace] }], key: '' };
+    if (!selectorWeaker(b.namespaceSelector.selector, aNamespaces)) return false;
+  } else if (a.namespaceSelector) {
+    return false;
+  }
+  // Pods: b's pod selector must be weaker (absent: every pod).
+  if (!b.podSelector) return true;
+  return selectorWeaker(b.podSelector.selector, a.podSelector?.selector);
+}
+
+function portCovered(a: PortSpec, b: PortSpec): boolean {
+  if (a.protocol !== b.protocol) return false;
+  if (b.port === undefined) return true;
+  if (a.port === undefined) return false;
+  if (typeof a.port === 'string' || typeof b.port === 'string') return a.port === b.port;
+  const aEnd = a.endPort ?? a.port;
+  const bEnd = b.endPort ?? b.port;
+  if (aEnd < a.port || bEnd < b.port) return false;
+  return b.port <= a.port && aEnd <= bEnd;
+}
+
+/** Rule `a` allows no more than rule `b` (same direction, policies of one namespace). */
+function ruleCovered(a: Rule, b: Rule): boolean {
+  if (!b.anyPeer) {
+    if (a.anyPeer || a.peers.length === 0) return false;
+    if (!a.peers.every((pa) => b.peers.some((pb) => peerCovered(pa, pb, a.policy.namespace)))) return false;
+  }
+  if (!b.anyPort) {
+    if (a.anyPort || a.ports.length === 0) return false;
+    if (!a.ports.every((pa) => b.ports.some((pb) => portCovered(pa, pb)))) return false;
+  }
+  return true;
+}
+
+/** The policies of the same namespace whose pod selector selects at least what `policy`'s does, by the text. */
+function widerPolicies(policy: Policy, byLabel: ReadonlyMap<string, readonly Policy[]>, open: readonly Policy[]): Policy[] {
+  const candidates = new Set<Policy>(open);
+  for (const r of policy.podSelector?.selector.requirements ?? []) {
+    if (r.operator !== 'In') continue;
+    for (const v of r.values) for (const other of byLabel.get(`${r.key}\u0000${v}`) ?? []) candidates.add(other);
+  }
+  return [...candidates].filter((q) => validField(q.podSelector) && selectorWeaker(q.podSelector?.selector, policy.podSelector?.selector));
+}
+
+const coveredRules: Check = {
+  codes: ['NR026'],
+  run(context) {
+    const facts = factsOf(context);
+    const order = new Map(context.workspace.policies.map((p, i) => [p, i]));
+    for (const policies of facts.policiesByNamespace.values()) {
+      // Candidate wider policies: those whose requirements are all `In` are found through
+      // their label pairs; the others (`{}`, Exists, NotIn...) are always candidates.
+      const byLabel = new Map<string, Policy[]>();
+      const open: Policy[] = [];
+      for (const q of policies) {
+        const requirements = q.podSelector?.selector.requirements ?? [];
+        if (requirements.length === 0 || requirements.some((r) => r.operator !== 'In')) {
+          open.push(q);
+          continue;
+        }
+        for (const r of requirements) {
+          for (const v of r.values) {
+            const key = `${r.key}\u0000${v}`;
+            const list = byLabel.get(key);
+            if (list) list.push(q);
+            else byLabel.set(key, [q]);
+          }
+        }
+      }
+      for (const policy of policies) {
+        safely(() => checkCovered(context, policy, widerPolicies(policy, byLabel, open), order));
+      }
+    }
+  },
+};
+
+interface Cover {
+  readonly rule: Rule;
+  readonly by: Rule;
+}
+
+function checkCovered(context: CheckContext, policy: Policy, wider: readonly Policy[], order: ReadonlyMap<Policy, number>): void {
+  if (!validField(policy.podSelector)) return;
+  const same = (q: Policy) => selectorWeaker(policy.podSelector?.selector, q.podSelector?.selector);
+  const position = (r: Rule) => [order.get(r.policy) ?? 0, r.index] as const;
+  const earlier = (a: Rule, b: Rule) => {
+    const [pa, ia] = position(a);
+    const [pb, ib] = position(b);
+    return pa < pb || (pa === pb && ia < ib);
+  };
+  /** `by` may vouch for `rule`: covering, and not merely an equal that comes later (so one of two equals stays). */
+  const admissible = (rule: Rule, by: Rule) =>
+    by !== rule &&
+    !(by.policy !== rule.policy && isAllowAll(by)) && // NR025 reports those
+    ruleCovered(rule, by) &&
+    !(same(by.policy) && ruleCovered(by, rule) && earlier(rule, by));
+
+  const covers: Cover[] = [];
+  let allCoveredByOthers = true;
+  let isolatingDirections = 0;
+  for (const direction of DIRECTIONS) {
+    if (!isolates(policy, direction)) continue;
+    isolatingDirections++;
+    const candidates = wider.filter((q) => isolates(q, direction));
+    // The isolation itself must be provided by another policy for the policy to be redundant.
+    const isolationCovered = candidates.some(
+      (q) =>
+        q !== policy &&
+        !rulesOf(q, direction).some(isAllowAll) &&
+        (!same(q) || (order.get(q) ?? 0) < (order.get(policy) ?? 0)),
+    );
+    if (!isolationCovered) allCoveredByOthers = false;
+    for (const rule of rulesOf(policy, direction)) {
+      let byOwn: Rule | undefined;
+      let byOther: Rule | undefined;
+      for (const q of candidates) {
+        for (const other of rulesOf(q, direction)) {
+          if (!admissible(rule, other)) continue;
+          if (q === policy) byOwn ??= other;
+          else byOther ??= other;
+        }
+        if (byOther) break;
+      }
+      if (!byOther) allCoveredByOthers = false;
+      const by = byOther ?? byOwn;
+      if (by) covers.push({ rule, by });
+    }
+  }
+  if (isolatingDirections === 0) return;
+  if (allCoveredByOthers) {
+    const fix = deleteDocumentFix(policy, 'Delete this policy (other policies already do what it does)');
+    const coveringPolicies = [...new Set(covers.map((c) => c.by.policy))].filter((p) => p !== policy);
+    context.report({
+      code: 'NR026',
+      severity: 'info',
+      message: `This policy changes nothing: other policies selecting the same pods (or more) already isolate them${covers.length ? ' and allow everything its rules allow' : ''}.`,
+      span: policy.object.nameSpan,
+      related: coveringPolicies.slice(0, 3).map((p) => ({ span: p.object.nameSpan, message: `${p.namespace}/${p.name} covers it` })),
+      fixes: fix ? [fix] : [],
+    });
+    return;
+  }
+  for (const { rule, by } of covers) {
+    const where =
+      by.policy === policy
+        ? `rule ${by.index + 1} of this policy`
+        : `a rule of ${by.policy.namespace}/${by.policy.name}, which selects the same pods or more,`;
+    const fix = deleteRuleFix(rule, 'Delete this rule (it is covered)');
+    context.report({
+      code: 'NR026',
+      severity: 'info',
+      message: `This rule allows nothing new: ${where} already allows these ${peersKey(rule.direction) === 'from' ? 'sources' : 'destinations'} on these ports.`,
+      span: rule.span,
+      related: [{ span: by.span, message: 'the rule that already allows it' }],
+      fixes: fix ? [fix] : [],
+    });
+  }
+}
+
+export const WORKSPACE_MEANING_CHECKS: readonly Check[] = [selectorChecks, openToEveryone, pointlessPolicy, coveredRules].map(trimmingSpans);
