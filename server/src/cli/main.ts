@@ -6,7 +6,7 @@
 import { parseCommand, type OptionSpec, type ParsedCommand } from './args';
 import { runConnlist } from './connlistCommand';
 import { processStreams, type Streams } from './context';
-import { InputError, UsageError } from './errors';
+import { isInputError, isUsageError } from './errors';
 import { runExplain } from './explainCommand';
 import { runDemo } from './demoCommand';
 import { runLint } from './lintCommand';
@@ -71,11 +71,11 @@ export async function main(argv: readonly string[], streams: Streams = processSt
     }
     return await command.run(parsed, streams);
   } catch (error) {
-    if (error instanceof UsageError) {
+    if (isUsageError(error)) {
       streams.err(`netreach ${name}: ${error.message}\nRun "netreach help ${name}" for usage.\n`);
       return 2;
     }
-    if (error instanceof InputError) {
+    if (isInputError(error)) {
       streams.err(`netreach ${name}: ${error.message}\n${error.details.map((d) => `  ${d}\n`).join('')}`);
       return 2;
     }

@@ -1,5 +1,6 @@
 /**
- * `netreach probe`: test reachability in the live cluster. Reads the cluster through the
+ * The implementation of `netreach probe` (server/src/cli/probeCommand.ts loads it on
+ * demand, so the CLI does not carry the cluster client otherwise): test reachability in the live cluster. Reads the cluster through the
  * kubeconfig, predicts with the engine, plans probes for the scope (the paths' policies,
  * --from/--to, or the whole cluster), and only with --yes runs short-lived probe pods and
  * compares what they observe with the prediction.
@@ -18,41 +19,14 @@ import { stringify } from 'yaml';
 import { ClusterError } from '../cluster/errors';
 import { newRunId, type RunOptions, type RunProgress } from '../cluster/runner';
 import { DEFAULT_PROBE_IMAGE } from '../cluster/probePod';
-import {
-  DEFAULT_MAX_PODS,
-  describeTarget,
-  differencesText,
-  formatPort,
-  planNamespaces,
-  planText,
-  prepareProbe,
-  ProbeScopeError,
-  resultsText,
-  rowsData,
-  runProbe,
-  type PortChoice,
-  type PreparedProbe,
-  type ScopeRequest,
-} from '../probe';
-import { choice, type OptionSpec, type ParsedCommand } from './args';
-import type { Streams } from './context';
-import { UsageError } from './errors';
-import { parsePort } from './explainCommand';
-import { collectManifestPaths, readSources } from './files';
-
-export const PROBE_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  kubeconfig: { type: 'string' },
-  context: { type: 'string' },
-  from: { type: 'string' },
-  to: { type: 'string' },
-  port: { type: 'string', multiple: true },
-  image: { type: 'string' },
-  'timeout-seconds': { type: 'string' },
-  'max-pods': { type: 'string' },
-  'dry-run': { type: 'boolean' },
-  yes: { type: 'boolean', short: 'y' },
-  output: { type: 'string', short: 'o' },
-};
+import { describeTarget, differencesText, planNamespaces, planText, resultsText, rowsData } from './format';
+import { DEFAULT_MAX_PODS, formatPort, type PortChoice } from './planner';
+import { prepareProbe, ProbeScopeError, runProbe, type PreparedProbe, type ScopeRequest } from './session';
+import { choice, type ParsedCommand } from '../cli/args';
+import type { Streams } from '../cli/context';
+import { UsageError } from '../cli/errors';
+import { parsePort } from '../cli/explainCommand';
+import { collectManifestPaths, readSources } from '../cli/files';
 
 export const EXIT_CANCELLED = 130;
 const MINIMUM_NODE = [22, 19];
@@ -156,7 +130,7 @@ function planJson(prepared: PreparedProbe, extra: Record<string, unknown> = {}):
   )}\n`;
 }
 
-export async function runProbeCommand(command: ParsedCommand, streams: Streams): Promise<number> {
+export async function runProbeCli(command: ParsedCommand, streams: Streams): Promise<number> {
   const output = choice('--output', command.options.output ?? 'txt', ['txt', 'json'] as const);
   const ports: PortChoice[] = (command.lists.port ?? []).map((text) => {
     const p = parsePort(text);

@@ -9,3 +9,4 @@ export * from './session';
 export * from './format';
 export * from './editorScope';
 export * from './kubeContext';
+export { runProbeCli } from './cli';
