@@ -6,11 +6,13 @@ import path from 'node:path';
 import { runTests } from '@vscode/test-electron';
 import { buildExtension, compileSuites } from './harness/build';
 import { log } from './harness/log';
-import { CACHE_ROOT, FIXTURE_WORKSPACE, REPO_ROOT, RESULTS_DIR, SUITE_INDEX } from './harness/paths';
+import { CACHE_ROOT, E2E_WORKSPACE, REPO_ROOT, RESULTS_DIR, SUITE_INDEX } from './harness/paths';
+import { prepareWorkspace } from './harness/workspace';
 
 async function main(): Promise<number> {
   if (!process.env.NETREACH_E2E_SKIP_BUILD) buildExtension();
   await compileSuites();
+  prepareWorkspace();
   const resultsFile = path.join(RESULTS_DIR, 'electron.mocha.txt');
   try {
     const code = await runTests({
@@ -23,7 +25,7 @@ async function main(): Promise<number> {
       extensionTestsEnv: { NETREACH_E2E_RESULTS: resultsFile },
       // Only our extension, a fresh profile, no trust prompt.
       launchArgs: [
-        FIXTURE_WORKSPACE,
+        E2E_WORKSPACE,
         '--disable-extensions',
         '--disable-workspace-trust',
         '--skip-welcome',

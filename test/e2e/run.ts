@@ -12,15 +12,17 @@ import { startCodeServer } from './harness/code-server';
 import { type SuiteRun, printSuiteResult, runExtensionHostSuite } from './harness/extension-host';
 import { ensureCodeServer } from './harness/install-code-server';
 import { HarnessError, log, seconds } from './harness/log';
-import { FIXTURE_WORKSPACE, REPO_ROOT, RESULTS_DIR, SUITE_INDEX } from './harness/paths';
+import { E2E_WORKSPACE, REPO_ROOT, RESULTS_DIR, SUITE_INDEX } from './harness/paths';
 import { runUiTests } from './harness/ui-runner';
 import { checkVsixActivates } from './harness/vsix';
+import { prepareWorkspace } from './harness/workspace';
 
 /** Extension-host suites: each is one workbench window running every compiled suite test. */
 const EXTENSION_HOST_SUITES: SuiteRun[] = [
   {
     name: 'extension-host',
-    folder: FIXTURE_WORKSPACE,
+    // test/e2e/fixtures/workspace + a copy of examples/ (prepareWorkspace)
+    folder: E2E_WORKSPACE,
     extensionDevelopmentPath: REPO_ROOT,
     extensionTestsPath: SUITE_INDEX,
   },
@@ -41,6 +43,7 @@ async function main(): Promise<number> {
 
   if (!process.env.NETREACH_E2E_SKIP_BUILD) buildExtension();
   await compileSuites();
+  prepareWorkspace();
   const install = await ensureCodeServer();
   const runHost = !only || only === 'host';
   const runUi = !only || only === 'ui';

@@ -30,5 +30,15 @@ export const RESULTS_DIR = path.join(REPO_ROOT, 'test-results', 'e2e');
 
 export const FIXTURE_WORKSPACE = path.join(REPO_ROOT, 'test', 'e2e', 'fixtures', 'workspace');
 
+/** The repo's example manifests; the e2e workspace holds a copy of them. */
+export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
+
+/**
+ * The folder the extension-host suites and netreach UI tests open: a fresh copy of
+ * FIXTURE_WORKSPACE plus `examples/` (see workspace.ts). A copy, because tests edit
+ * documents (quick fixes) and nothing may touch the repo's files.
+ */
+export const E2E_WORKSPACE = path.join(REPO_ROOT, 'out', 'e2e-workspace');
+
 /** The extension id is `<publisher>.<name>` from package.json. */
 export const EXTENSION_ID = 'netreach.netreach';

@@ -11,13 +11,13 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, workbenchUrl } from './browser';
 import type { CodeServer } from './code-server';
 import { log } from './log';
-import { FIXTURE_WORKSPACE, REPO_ROOT, RESULTS_DIR } from './paths';
+import { E2E_WORKSPACE, REPO_ROOT, RESULTS_DIR } from './paths';
 
 export const SCREENSHOT_DIR = path.join(RESULTS_DIR, 'screenshots');
 const DEFAULT_TIMEOUT_MS = Number(process.env.NETREACH_E2E_UI_TIMEOUT ?? 20_000);
 
 export interface OpenOptions {
-  /** Folder to open; defaults to test/e2e/fixtures/workspace. */
+  /** Folder to open; defaults to the e2e workspace (fixtures/workspace + examples/). */
   folder?: string;
   /** Load the extension from the repo (default true). */
   withExtension?: boolean;
@@ -43,7 +43,7 @@ export async function openWorkbench(options: OpenOptions = {}): Promise<Workbenc
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();
   const url = workbenchUrl(server, {
-    folder: options.folder ?? FIXTURE_WORKSPACE,
+    folder: options.folder ?? E2E_WORKSPACE,
     extensionDevelopmentPath: options.withExtension === false ? undefined : REPO_ROOT,
     extensionEnvironment: options.extensionEnvironment,
   });

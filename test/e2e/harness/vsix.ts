@@ -13,12 +13,12 @@ import { installExtension, startCodeServer } from './code-server';
 import { type SuiteResult, runExtensionHostSuite } from './extension-host';
 import type { CodeServerInstall } from './install-code-server';
 import { HarnessError, log } from './log';
-import { EXTENSION_ID, FIXTURE_WORKSPACE, OUT_DIR } from './paths';
+import { E2E_WORKSPACE, EXTENSION_ID, OUT_DIR } from './paths';
 
 export interface VsixCheckOptions {
   /** Defaults to netreach.netreach. */
   extensionId?: string;
-  /** A folder with at least one YAML file; defaults to test/e2e/fixtures/workspace. */
+  /** A folder with at least one YAML file; defaults to the e2e workspace (prepareWorkspace()). */
   folder?: string;
   /** Reuse a browser; otherwise one is launched and closed. */
   browser?: Browser;
@@ -47,7 +47,7 @@ export async function checkVsixActivates(
     try {
       return await runExtensionHostSuite(server, browser, {
         name: 'vsix',
-        folder: options.folder ?? FIXTURE_WORKSPACE,
+        folder: options.folder ?? E2E_WORKSPACE,
         extensionDevelopmentPath: probe,
         extensionTestsPath: path.join(probe, 'index.js'),
         env: { NETREACH_E2E_EXTENSION_ID: extensionId, NETREACH_E2E_EXTENSIONS_DIR: extensionsDir },
