@@ -16,9 +16,14 @@ import {
 } from '../../server/src/protocol';
 import type { StatusBar } from './statusBar';
 
+/** How long requests wait for the server's first analysis before asking anyway. */
+const INDEXED_TIMEOUT_MS = 30_000;
+
 export class NetreachClient {
   private languageClient: LanguageClient | undefined;
   private starting: Promise<void> | undefined;
+  /** Resolves on the server's first `ready` status: the workspace is indexed and analysed. */
+  private indexed: Promise<void> | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -62,8 +67,13 @@ export class NetreachClient {
     };
     this.status.update({ state: 'starting' });
     const languageClient = new LanguageClient('netreach', 'netreach', serverOptions, clientOptions);
+    let markIndexed!: () => void;
+    this.indexed = new Promise<void>((resolve) => (markIndexed = resolve));
     this.context.subscriptions.push(
-      languageClient.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => this.status.update(params)),
+      languageClient.onNotification(STATUS_NOTIFICATION, (params: StatusParams) => {
+        if (params.state === 'ready') markIndexed();
+        this.status.update(params);
+      }),
     );
     await languageClient.start();
     this.languageClient = languageClient;
@@ -84,6 +94,10 @@ export class NetreachClient {
   private async request<P, R>(method: string, params: P): Promise<R> {
     await this.start();
     if (!this.languageClient) throw new Error('the netreach language server is not running');
+    // Answers before the first analysis would come from the files read so far.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.indexed, new Promise((resolve) => (timer = setTimeout(resolve, INDEXED_TIMEOUT_MS)))]);
+    clearTimeout(timer);
     return this.languageClient.sendRequest<R>(method, params);
   }
 
