@@ -50,8 +50,18 @@ export function registerSnippetCommand(start: () => Promise<NetreachClient>): vs
       const document = await vscode.workspace.openTextDocument({ language: 'yaml', content: '' });
       editor = await vscode.window.showTextDocument(document);
     }
-    const needsSeparator = editor.document.getText().trim().length > 0 && !editor.selection.active.isEqual(new vscode.Position(0, 0));
-    await editor.insertSnippet(new vscode.SnippetString(`${needsSeparator ? '---\n' : ''}${fillSnippet(body, values)}`));
+    // A manifest of its own: a `---` line from any text before and after what it replaces,
+    // and no indentation taken from the line the cursor is on.
+    const document = editor.document;
+    const before = document.getText(new vscode.Range(new vscode.Position(0, 0), editor.selection.start));
+    const after = document.getText(new vscode.Range(editor.selection.end, document.lineAt(document.lineCount - 1).range.end));
+    const prefix = before.trim() === '' ? '' : before.endsWith('\n') ? '---\n' : '\n---\n';
+    const suffix = after.trim() === '' ? '' : '---\n';
+    await editor.insertSnippet(new vscode.SnippetString(`${prefix}${fillSnippet(body, values)}${suffix}`), undefined, {
+      undoStopBefore: true,
+      undoStopAfter: true,
+      keepWhitespace: true,
+    });
   });
 }
 
