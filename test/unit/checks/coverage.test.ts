@@ -112,9 +112,18 @@ describe('coverage checks', () => {
       const finding = expectFinding(linted, 'NR070', 'info', 'worker');
       assert.match(finding.message, /egress/);
       const { after, text } = applyFix(linted, finding);
-      assert.deepEqual(after.of('NR070').map((f) => after.spanText(f)), ['api'], 'worker is covered now (api still is not)');
+      assert.deepEqual(
+        after.of('NR070').map((f) => after.spanText(f)),
+        ['api'],
+        'worker is covered now (api still is not)',
+      );
       const added = text.slice(flush.length);
-      assert.ok(added.includes('\n    podSelector:\n        matchLabels:\n            app: worker\n    policyTypes:\n    - Egress\n'), added);
+      assert.ok(
+        added.includes(
+          '\n    podSelector:\n        matchLabels:\n            app: worker\n    policyTypes:\n    - Egress\n',
+        ),
+        added,
+      );
       assert.ok(!added.includes('pod-template-hash'), 'controller labels are not selected on');
       assert.ok(added.includes('k8s-app: kube-dns') && added.includes('port: 53'), 'DNS stays allowed');
     });
@@ -133,7 +142,11 @@ describe('coverage checks', () => {
       {
         name: 'a host-network workload (policies do not govern it)',
         files: {
-          'shop.yaml': docs(namespaceManifest('shop'), deployment('shop', 'web', { app: 'web' }), deployment('shop', 'agent', { app: 'agent' }, [], ['hostNetwork: true'])),
+          'shop.yaml': docs(
+            namespaceManifest('shop'),
+            deployment('shop', 'web', { app: 'web' }),
+            deployment('shop', 'agent', { app: 'agent' }, [], ['hostNetwork: true']),
+          ),
           'policies.yaml': WEB_INGRESS,
         },
         code: 'NR070',

@@ -15,7 +15,8 @@ function exampleFiles(): { uri: string; text: string }[] {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (/\.ya?ml$/.test(entry.name)) files.push({ uri: path.relative(ROOT, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') });
+      else if (/\.ya?ml$/.test(entry.name))
+        files.push({ uri: path.relative(ROOT, full).split(path.sep).join('/'), text: readFileSync(full, 'utf8') });
     }
   };
   walk(ROOT);
@@ -27,7 +28,8 @@ function lintExamples(replace?: (uri: string, text: string) => string) {
   const texts = new Map(files.map((f) => [f.uri, f.text]));
   const { findings } = lintWorkspace(buildWorkspace(files));
   const text = (f: Finding) => texts.get(f.span.uri)!.slice(f.span.start, f.span.end);
-  const show = (list: readonly Finding[]) => list.map((f) => `${f.span.uri} ${f.code} ${f.severity} ${JSON.stringify(text(f))}: ${f.message}`).join('\n  ');
+  const show = (list: readonly Finding[]) =>
+    list.map((f) => `${f.span.uri} ${f.code} ${f.severity} ${JSON.stringify(text(f))}: ${f.message}`).join('\n  ');
   return { findings, text, show };
 }
 
@@ -49,24 +51,43 @@ describe('the examples workspace', () => {
     it(`common-mistakes: ${intended.file.split('/')[1]} shows ${intended.code}`, function () {
       if (!registered(intended.code)) this.skip();
       const found = findings.filter((f) => f.span.uri === intended.file && f.code === intended.code);
-      assert.ok(found.length > 0, `expected ${intended.code} in ${intended.file}; found:\n  ${show(findings.filter((f) => f.span.uri === intended.file))}`);
-      if (intended.span) assert.ok(found.some((f) => text(f) === intended.span), `${intended.code} on ${JSON.stringify(intended.span)}; found:\n  ${show(found)}`);
-      assert.ok(found.every((f) => f.severity !== 'info'), `${intended.code} is a real problem, not information`);
+      assert.ok(
+        found.length > 0,
+        `expected ${intended.code} in ${intended.file}; found:\n  ${show(findings.filter((f) => f.span.uri === intended.file))}`,
+      );
+      if (intended.span)
+        assert.ok(
+          found.some((f) => text(f) === intended.span),
+          `${intended.code} on ${JSON.stringify(intended.span)}; found:\n  ${show(found)}`,
+        );
+      assert.ok(
+        found.every((f) => f.severity !== 'info'),
+        `${intended.code} is a real problem, not information`,
+      );
     });
   }
 
   for (const folder of ['shop', 'bookstore', 'kube-system']) {
     it(`${folder} has no warnings or errors`, () => {
       const problems = findings.filter((f) => f.span.uri.startsWith(`${folder}/`) && f.severity !== 'info');
-      assert.deepEqual(problems.map((f) => f.code), [], `unexpected:\n  ${show(problems)}`);
+      assert.deepEqual(
+        problems.map((f) => f.code),
+        [],
+        `unexpected:\n  ${show(problems)}`,
+      );
     });
   }
 
   it('NR032 in shop/allow-app-traffic.yaml is silenced by its comment, and only by it', function () {
     if (!registered('NR032')) this.skip();
     const uri = 'shop/allow-app-traffic.yaml';
-    assert.deepEqual(findings.filter((f) => f.span.uri === uri && f.code === 'NR032'), []);
-    const unsilenced = lintExamples((file, content) => (file === uri ? content.replace('# netreach-disable-next-line NR032', '#') : content));
+    assert.deepEqual(
+      findings.filter((f) => f.span.uri === uri && f.code === 'NR032'),
+      [],
+    );
+    const unsilenced = lintExamples((file, content) =>
+      file === uri ? content.replace('# netreach-disable-next-line NR032', '#') : content,
+    );
     const reported = unsilenced.findings.filter((f) => f.span.uri === uri && f.code === 'NR032');
     assert.equal(reported.length, 1, unsilenced.show(reported));
     assert.match(unsilenced.text(reported[0]), /^ipBlock:\n\s+cidr: 0\.0\.0\.0\/0/);

@@ -4,11 +4,21 @@
  */
 import { strict as assert } from 'node:assert';
 import { parseAllDocuments } from 'yaml';
-import { applyEdits, buildWorkspace, lintWorkspace, type Finding, type Fix, type Severity } from '../../../server/src/engine';
+import {
+  applyEdits,
+  buildWorkspace,
+  lintWorkspace,
+  type Finding,
+  type Fix,
+  type Severity,
+} from '../../../server/src/engine';
 
 /** Removes the common indentation of a template string and its first and last blank lines. */
 export function dedent(text: string): string {
-  const lines = text.replace(/^\s*\n/, '').replace(/\n\s*$/, '').split('\n');
+  const lines = text
+    .replace(/^\s*\n/, '')
+    .replace(/\n\s*$/, '')
+    .split('\n');
   const indents = lines.filter((l) => l.trim() !== '').map((l) => /^ */.exec(l)![0].length);
   const cut = indents.length ? Math.min(...indents) : 0;
   return lines.map((l) => l.slice(cut)).join('\n') + '\n';
@@ -41,7 +51,10 @@ export function lint(input: string | Files): Linted {
 }
 
 function describe(linted: Linted, findings: readonly Finding[]): string {
-  return findings.map((f) => `${f.code} ${f.severity} ${JSON.stringify(linted.spanText(f))}: ${f.message}`).join('\n  ') || '(none)';
+  return (
+    findings.map((f) => `${f.code} ${f.severity} ${JSON.stringify(linted.spanText(f))}: ${f.message}`).join('\n  ') ||
+    '(none)'
+  );
 }
 
 /** The one finding of `code` whose span text is `span`; fails listing what was found otherwise. */
@@ -53,12 +66,19 @@ export function expectFinding(linted: Linted, code: string, severity: Severity, 
     `expected one ${code} on ${JSON.stringify(span)}; found:\n  ${describe(linted, linted.of(code))}`,
   );
   assert.equal(matching[0].severity, severity, `${code} severity`);
-  assert.ok(matching[0].message.length > 20 && /[.?)]$/.test(matching[0].message.trim()), `a full message: ${matching[0].message}`);
+  assert.ok(
+    matching[0].message.length > 20 && /[.?)]$/.test(matching[0].message.trim()),
+    `a full message: ${matching[0].message}`,
+  );
   return matching[0];
 }
 
 export function expectNone(linted: Linted, code: string): void {
-  assert.deepEqual(linted.of(code).map((f) => `${f.code} ${JSON.stringify(linted.spanText(f))}`), [], `no ${code} expected:\n  ${describe(linted, linted.of(code))}`);
+  assert.deepEqual(
+    linted.of(code).map((f) => `${f.code} ${JSON.stringify(linted.spanText(f))}`),
+    [],
+    `no ${code} expected:\n  ${describe(linted, linted.of(code))}`,
+  );
 }
 
 export interface FixOutcome {
@@ -77,18 +97,25 @@ export interface FixOutcome {
 export function applyFix(linted: Linted, finding: Finding, title?: string, commentsMayGo = false): FixOutcome {
   const fixes = finding.fixes ?? [];
   const fix: Fix | undefined = title === undefined ? fixes[0] : fixes.find((f) => f.title.includes(title));
-  assert.ok(fix, `no fix ${title ?? ''} on ${finding.code}; have: ${fixes.map((f) => f.title).join(' | ') || '(none)'}`);
+  assert.ok(
+    fix,
+    `no fix ${title ?? ''} on ${finding.code}; have: ${fixes.map((f) => f.title).join(' | ') || '(none)'}`,
+  );
   const files: Record<string, string> = { ...linted.files };
   const uris = [...new Set(fix.edits.map((e) => e.uri))];
   for (const uri of uris) {
     assert.ok(uri in files, `fix edits an unknown file ${uri}`);
-    files[uri] = applyEdits(files[uri], fix.edits.filter((e) => e.uri === uri));
+    files[uri] = applyEdits(
+      files[uri],
+      fix.edits.filter((e) => e.uri === uri),
+    );
     const documents = parseAllDocuments(files[uri]);
     const errors = (Array.isArray(documents) ? documents : [documents]).flatMap((d) => d.errors.map((e) => e.message));
     assert.deepEqual(errors, [], `the fixed file does not parse:\n${files[uri]}`);
     if (!commentsMayGo) {
       for (const line of linted.files[uri].split('\n')) {
-        if (line.trim().startsWith('#')) assert.ok(files[uri].includes(line), `comment line lost: ${line}\n${files[uri]}`);
+        if (line.trim().startsWith('#'))
+          assert.ok(files[uri].includes(line), `comment line lost: ${line}\n${files[uri]}`);
       }
     }
   }
@@ -133,7 +160,8 @@ export function runReportCases(cases: readonly ReportCase[]): void {
       const linted = lint(c.files);
       const finding = expectFinding(linted, c.code, c.severity, c.span);
       for (const word of c.message ?? []) {
-        if (typeof word === 'string') assert.ok(finding.message.includes(word), `message should mention ${word}: ${finding.message}`);
+        if (typeof word === 'string')
+          assert.ok(finding.message.includes(word), `message should mention ${word}: ${finding.message}`);
         else assert.match(finding.message, word);
       }
     });
@@ -161,27 +189,29 @@ export function deployment(
       ? [`            - name: ${portName}`, `              containerPort: ${number}`]
       : [`            - containerPort: ${number}`];
   });
-  return [
-    'apiVersion: apps/v1',
-    'kind: Deployment',
-    'metadata:',
-    `  name: ${name}`,
-    `  namespace: ${namespace}`,
-    'spec:',
-    '  selector:',
-    '    matchLabels:',
-    ...lines('      '),
-    '  template:',
-    '    metadata:',
-    '      labels:',
-    ...lines('        '),
-    '    spec:',
-    ...spec.map((l) => `      ${l}`),
-    '      containers:',
-    `        - name: ${name}`,
-    `          image: example/${name}`,
-    ...(portLines.length ? ['          ports:', ...portLines] : []),
-  ].join('\n') + '\n';
+  return (
+    [
+      'apiVersion: apps/v1',
+      'kind: Deployment',
+      'metadata:',
+      `  name: ${name}`,
+      `  namespace: ${namespace}`,
+      'spec:',
+      '  selector:',
+      '    matchLabels:',
+      ...lines('      '),
+      '  template:',
+      '    metadata:',
+      '      labels:',
+      ...lines('        '),
+      '    spec:',
+      ...spec.map((l) => `      ${l}`),
+      '      containers:',
+      `        - name: ${name}`,
+      `          image: example/${name}`,
+      ...(portLines.length ? ['          ports:', ...portLines] : []),
+    ].join('\n') + '\n'
+  );
 }
 
 export function namespaceManifest(name: string, labels: Readonly<Record<string, string>> = {}): string {

@@ -369,7 +369,12 @@ describe('workspace meaning checks', () => {
     };
     it('reports the pod selector and adds a namespaceSelector for the namespace of those pods', () => {
       const linted = lint(files);
-      const finding = expectFinding(linted, 'NR027', 'warning', 'podSelector:\n            matchLabels:\n              app: prometheus');
+      const finding = expectFinding(
+        linted,
+        'NR027',
+        'warning',
+        'podSelector:\n            matchLabels:\n              app: prometheus',
+      );
       assert.match(finding.message, /monitoring/);
       expectNone(linted, 'NR030');
       assert.ok(finding.fixes?.[0]?.preferred, 'one namespace: the fix is preferred');
@@ -491,7 +496,8 @@ describe('workspace meaning checks', () => {
     runReportCases([
       {
         name: 'a misspelt label key when the workspace declares labelled namespaces',
-        files: { ...withShop(`
+        files: {
+          ...withShop(`
           apiVersion: networking.k8s.io/v1
           kind: NetworkPolicy
           metadata: {name: metrics, namespace: shop}
@@ -502,7 +508,9 @@ describe('workspace meaning checks', () => {
                   - namespaceSelector:
                       matchLabels:
                         purpse: monitoring
-        `), 'monitoring.yaml': MONITORING },
+        `),
+          'monitoring.yaml': MONITORING,
+        },
         code: 'NR028',
         severity: 'warning',
         span: 'purpse: monitoring',

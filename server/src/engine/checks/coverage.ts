@@ -112,7 +112,9 @@ const uncoveredWorkloads: Check = {
       const inUse = used.get(workload.namespace);
       if (!inUse) continue;
       safely(() => {
-        const missing = DIRECTIONS.filter((d) => inUse.has(d) && context.index.isolatingPolicies(workload, d).length === 0);
+        const missing = DIRECTIONS.filter(
+          (d) => inUse.has(d) && context.index.isolatingPolicies(workload, d).length === 0,
+        );
         if (missing.length > 0) reportUncovered(context, workload, missing);
       });
     }
@@ -158,7 +160,10 @@ function reportUncovered(context: CheckContext, workload: Workload, missing: rea
 // ------------------------------------------------------------------ NR071
 
 function selectsAll(policy: Policy): boolean {
-  return policy.podSelector === undefined || (!policy.podSelector.invalid && policy.podSelector.selector.requirements.length === 0);
+  return (
+    policy.podSelector === undefined ||
+    (!policy.podSelector.invalid && policy.podSelector.selector.requirements.length === 0)
+  );
 }
 
 /** A policy that selects every pod of its namespace and isolates the direction without allowing everything. */
@@ -186,11 +191,20 @@ const noDefaultDeny: Check = {
   },
 };
 
-function reportNoDefaultDeny(context: CheckContext, namespace: string, workloads: readonly Workload[], policies: readonly Policy[]): void {
+function reportNoDefaultDeny(
+  context: CheckContext,
+  namespace: string,
+  workloads: readonly Workload[],
+  policies: readonly Policy[],
+): void {
   const manifest = context.workspace.namespaces.get(namespace)?.object;
   const egressDenied = policies.some((p) => deniesByDefault(p, 'egress'));
   const open = workloads.filter((w) => context.index.isolatingPolicies(w, 'ingress').length === 0);
-  const span = manifest?.nameSpan ?? namespaceValueSpan(workloads[0].objects[0]) ?? workloads[0].objects[0]?.nameSpan ?? workloads[0].labelsSpan;
+  const span =
+    manifest?.nameSpan ??
+    namespaceValueSpan(workloads[0].objects[0]) ??
+    workloads[0].objects[0]?.nameSpan ??
+    workloads[0].labelsSpan;
   const file = manifest?.file ?? mostPoliciesFile(policies) ?? workloads[0].objects[0]?.file;
   const fixes: Fix[] = [];
   if (file) {
@@ -198,7 +212,11 @@ function reportNoDefaultDeny(context: CheckContext, namespace: string, workloads
       { name: 'default-deny-ingress', directions: ['ingress'], title: 'Add a default-deny-ingress policy' },
     ];
     if (!egressDenied) {
-      variants.push({ name: 'default-deny-all', directions: ['ingress', 'egress'], title: 'Add a default-deny-all policy (ingress and egress, DNS allowed)' });
+      variants.push({
+        name: 'default-deny-all',
+        directions: ['ingress', 'egress'],
+        title: 'Add a default-deny-all policy (ingress and egress, DNS allowed)',
+      });
     }
     for (const variant of variants) {
       const name = freeName(context, namespace, variant.name);
@@ -220,7 +238,9 @@ function reportNoDefaultDeny(context: CheckContext, namespace: string, workloads
     }
   }
   const exposed = open.length > 0 ? ` (now ${listNames(open.map((w) => w.id))})` : '';
-  const related: RelatedLocation[] = open.slice(0, 3).map((w) => ({ span: w.objects[0]?.nameSpan ?? w.labelsSpan, message: `${w.id} accepts all ingress` }));
+  const related: RelatedLocation[] = open
+    .slice(0, 3)
+    .map((w) => ({ span: w.objects[0]?.nameSpan ?? w.labelsSpan, message: `${w.id} accepts all ingress` }));
   context.report({
     code: 'NR071',
     severity: 'info',
@@ -254,7 +274,13 @@ function hostNetworkSpan(workload: Workload): Span {
     let found: Span | undefined;
     visit(object.map, {
       Pair(_, pair) {
-        if (isPair(pair) && isScalar(pair.key) && pair.key.value === 'hostNetwork' && isScalar(pair.value) && pair.value.value === true) {
+        if (
+          isPair(pair) &&
+          isScalar(pair.key) &&
+          pair.key.value === 'hostNetwork' &&
+          isScalar(pair.value) &&
+          pair.value.value === true
+        ) {
           const range = rangeOf(pair);
           if (range) found = { uri: object.file.uri, start: range[0], end: range[1] };
           return visit.BREAK;
@@ -268,7 +294,9 @@ function hostNetworkSpan(workload: Workload): Span {
 }
 
 function hostRelated(workloads: readonly Workload[]): RelatedLocation[] {
-  return workloads.slice(0, 3).map((w) => ({ span: hostNetworkSpan(w), message: `${w.id} runs with hostNetwork: true` }));
+  return workloads
+    .slice(0, 3)
+    .map((w) => ({ span: hostNetworkSpan(w), message: `${w.id} runs with hostNetwork: true` }));
 }
 
 const hostNetworkPods: Check = {
@@ -295,7 +323,8 @@ const hostNetworkPods: Check = {
         safely(() => {
           for (const peer of rule.peers) {
             const podSelector = peer.podSelector;
-            if (peer.ipBlock || !podSelector || podSelector.invalid || podSelector.selector.requirements.length === 0) continue;
+            if (peer.ipBlock || !podSelector || podSelector.invalid || podSelector.selector.requirements.length === 0)
+              continue;
             if (!hostLabels.some((labels) => selectorMatches(podSelector.selector, labels))) continue;
             const host = context.index.peerWorkloads(rule, peer).filter((w) => w.hostNetwork);
             if (host.length === 0) continue;
@@ -317,4 +346,6 @@ const hostNetworkPods: Check = {
   },
 };
 
-export const COVERAGE_CHECKS: readonly Check[] = [uncoveredWorkloads, noDefaultDeny, hostNetworkPods].map(trimmingSpans);
+export const COVERAGE_CHECKS: readonly Check[] = [uncoveredWorkloads, noDefaultDeny, hostNetworkPods].map(
+  trimmingSpans,
+);

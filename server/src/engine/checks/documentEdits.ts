@@ -33,7 +33,9 @@ export function locate(file: ParsedFile, span: Span): Node | Pair | undefined {
     if (isPair(node)) {
       next = [node.key, node.value].find((child) => (isNode(child) || isPair(child)) && covers(child as Node));
     } else if (isMap(node) || isSeq(node)) {
-      next = (node.items as unknown[]).find((child) => (isNode(child) || isPair(child)) && covers(child as Node | Pair));
+      next = (node.items as unknown[]).find(
+        (child) => (isNode(child) || isPair(child)) && covers(child as Node | Pair),
+      );
     }
     current = next;
   }
@@ -119,10 +121,15 @@ export function styleOf(file: ParsedFile): { unit: string; indentSeq: boolean } 
  * with `comment` lines above it. Written by hand rather than by the yaml package: it is
  * built for many findings on every edit, and the shapes are simple.
  */
-export function renderDocument(file: ParsedFile, value: { readonly [key: string]: YamlValue }, comment?: string): string {
+export function renderDocument(
+  file: ParsedFile,
+  value: { readonly [key: string]: YamlValue },
+  comment?: string,
+): string {
   const { unit, indentSeq } = styleOf(file);
   const lines: string[] = comment ? comment.split('\n').map((line) => (line.trim() ? `# ${line.trim()}` : '#')) : [];
-  const isMapping = (v: YamlValue): v is { readonly [key: string]: YamlValue } => typeof v === 'object' && !Array.isArray(v);
+  const isMapping = (v: YamlValue): v is { readonly [key: string]: YamlValue } =>
+    typeof v === 'object' && !Array.isArray(v);
   const scalar = (v: string | number | boolean) => yamlScalar(v);
   const mapping = (map: { readonly [key: string]: YamlValue }, indent: string) => {
     for (const [key, v] of Object.entries(map)) {

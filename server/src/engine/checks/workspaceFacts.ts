@@ -87,7 +87,8 @@ function computeFacts(context: CheckContext): WorkspaceFacts {
   let labelledNamespaces = false;
   for (const namespace of context.workspace.namespaces.values()) {
     for (const key of namespace.labels.keys()) namespaceKeys.add(key);
-    if (namespace.object && [...namespace.labels.keys()].some((k) => k !== NAMESPACE_NAME_LABEL)) labelledNamespaces = true;
+    if (namespace.object && [...namespace.labels.keys()].some((k) => k !== NAMESPACE_NAME_LABEL))
+      labelledNamespaces = true;
   }
   const policiesByNamespace = new Map<string, Policy[]>();
   for (const policy of context.workspace.policies) {
@@ -134,7 +135,9 @@ function computeFacts(context: CheckContext): WorkspaceFacts {
     namespacesMatching(selector) {
       let result = namespaceCache.get(selector.key);
       if (!result) {
-        result = [...context.workspace.namespaces.values()].filter((n) => selectorMatches(selector, n.labels)).map((n) => n.name);
+        result = [...context.workspace.namespaces.values()]
+          .filter((n) => selectorMatches(selector, n.labels))
+          .map((n) => n.name);
         namespaceCache.set(selector.key, result);
       }
       return result;
@@ -240,7 +243,9 @@ export function selectorNodes(file: ParsedFile, field: SelectorField, keyName: s
       keySpan,
       value,
       valueSpan,
-      requirements: lined ? requirements.map((r, i) => ({ ...r, requirement: field.selector.requirements[i] })) : undefined,
+      requirements: lined
+        ? requirements.map((r, i) => ({ ...r, requirement: field.selector.requirements[i] }))
+        : undefined,
     };
   } catch {
     return undefined;
@@ -255,7 +260,10 @@ export function writtenEmptySelector(file: ParsedFile, field: SelectorField): bo
   if (field.invalid || field.selector.requirements.length > 0) return false;
   // Cheap test first: `podSelector: {}` and `podSelector:` are the plain spellings.
   const text = file.text.slice(field.span.start, field.span.end);
-  const afterKey = text.slice(text.indexOf(':') + 1).replace(/#[^\n]*/g, '').trim();
+  const afterKey = text
+    .slice(text.indexOf(':') + 1)
+    .replace(/#[^\n]*/g, '')
+    .trim();
   return afterKey !== '' && afterKey !== '{}' && afterKey !== 'null' && afterKey !== '~';
 }
 
@@ -280,7 +288,12 @@ export function editDistance(a: string, b: string, limit = 64): number {
     for (let j = Math.max(1, i - limit); j <= Math.min(b.length, i + limit); j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
       let value = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost);
-      if (i > 1 && j > 1 && a.charCodeAt(i - 1) === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === b.charCodeAt(j - 1)) {
+      if (
+        i > 1 &&
+        j > 1 &&
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      ) {
         value = Math.min(value, before[j - 2] + 1);
       }
       current[j] = Math.min(value, far);
@@ -378,7 +391,11 @@ export function labelText(pairs: Iterable<readonly [string, string]>): string {
  * A hint for a selector that matches nothing: the nearest existing labels ("did you
  * mean app=web (shop/web[Deployment])?"), or the labels in use when nothing is close.
  */
-export function selectorHint(selector: Selector, candidates: readonly Candidate[], what: string): { text: string; nearest?: Nearest } {
+export function selectorHint(
+  selector: Selector,
+  candidates: readonly Candidate[],
+  what: string,
+): { text: string; nearest?: Nearest } {
   const nearest = nearestCandidate(selector, candidates);
   if (nearest && nearest.close) {
     const suggested = selector.requirements.map((r) => {
@@ -394,7 +411,8 @@ export function selectorHint(selector: Selector, candidates: readonly Candidate[
     for (const [k, v] of candidate.labels) if (keys.has(k) && k !== NAMESPACE_NAME_LABEL) inUse.add(`${k}=${v}`);
   }
   if (inUse.size === 0) {
-    for (const candidate of candidates) for (const [k, v] of candidate.labels) if (k !== NAMESPACE_NAME_LABEL) inUse.add(`${k}=${v}`);
+    for (const candidate of candidates)
+      for (const [k, v] of candidate.labels) if (k !== NAMESPACE_NAME_LABEL) inUse.add(`${k}=${v}`);
   }
   if (inUse.size === 0) return { text: '' };
   const list = [...inUse].sort();

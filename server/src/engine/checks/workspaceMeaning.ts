@@ -87,9 +87,7 @@ function nearestRelated(nearest: Nearest | undefined): RelatedLocation[] {
 function blameSpan(field: SelectorField, nodes: SelectorNodes | undefined, candidates: readonly Candidate[]): Span {
   const requirements = nodes?.requirements;
   if (!requirements) return field.span;
-  const failing = requirements.filter(
-    (r) => !candidates.some((c) => requirementHolds(r.requirement, c.labels)),
-  );
+  const failing = requirements.filter((r) => !candidates.some((c) => requirementHolds(r.requirement, c.labels)));
   return failing.length === 1 ? failing[0].span : field.span;
 }
 
@@ -108,7 +106,11 @@ function requirementHolds(requirement: Requirement, labels: ReadonlyMap<string, 
 }
 
 /** A fix that corrects the one mistyped matchLabels entry to the nearest existing label. */
-function correctLabelFix(file: Policy['object']['file'], nodes: SelectorNodes | undefined, nearest: Nearest | undefined): Fix[] {
+function correctLabelFix(
+  file: Policy['object']['file'],
+  nodes: SelectorNodes | undefined,
+  nearest: Nearest | undefined,
+): Fix[] {
   if (!nodes?.requirements || !nearest?.close || nearest.misses.length !== 1) return [];
   const miss = nearest.misses[0];
   const node = nodes.requirements.find((r) => r.requirement === miss.requirement);
@@ -174,7 +176,8 @@ function checkPolicySelector(state: SelectorState, policy: Policy): void {
   const field = policy.podSelector;
   if (!field || field.invalid) return;
   const file = policy.object.file;
-  if (writtenEmptySelector(file, field)) reportWrittenEmpty(context, policy, field, 'podSelector', 'every pod of the namespace');
+  if (writtenEmptySelector(file, field))
+    reportWrittenEmpty(context, policy, field, 'podSelector', 'every pod of the namespace');
   const selector = field.selector;
   if (selector.requirements.length === 0) return;
   const namespace = policy.namespace;
@@ -187,19 +190,30 @@ function checkPolicySelector(state: SelectorState, policy: Policy): void {
   const nodes = selectorNodes(file, field, 'podSelector');
   if (otherNamespaces.length > 0 && otherNamespaces.length <= MAX_OTHER_NAMESPACES) {
     const metadata = policy.object.map.get('metadata', true) as Node | undefined;
-    const namespaceNode = metadata && isMap(metadata) ? (metadata.get('namespace', true) as Node | undefined) : undefined;
+    const namespaceNode =
+      metadata && isMap(metadata) ? (metadata.get('namespace', true) as Node | undefined) : undefined;
     const namespaceRange = namespaceNode && isScalar(namespaceNode) ? rangeOf(namespaceNode) : undefined;
-    const namespaceSpan: Span | undefined = namespaceRange ? { uri: file.uri, start: namespaceRange[0], end: namespaceRange[1] } : undefined;
+    const namespaceSpan: Span | undefined = namespaceRange
+      ? { uri: file.uri, start: namespaceRange[0], end: namespaceRange[1] }
+      : undefined;
     const fixes: Fix[] =
       namespaceSpan && otherNamespaces.length === 1
-        ? [{ title: `Move the policy to namespace ${otherNamespaces[0]}`, edits: [replaceSpan(namespaceSpan, yamlScalar(otherNamespaces[0]))] }]
+        ? [
+            {
+              title: `Move the policy to namespace ${otherNamespaces[0]}`,
+              edits: [replaceSpan(namespaceSpan, yamlScalar(otherNamespaces[0]))],
+            },
+          ]
         : [];
     context.report({
       code: 'NR029',
       severity: 'warning',
       message: `This policy selects no pod: nothing in namespace ${namespace} carries these labels, but pods in ${otherNamespaces.join(', ')} do. A policy only selects pods of its own namespace, so it protects nothing.`,
       span: namespaceSpan ?? field.span,
-      related: elsewhere.examples.map((s) => ({ span: s.workloads[0].labelsSpan, message: `${s.workloads[0].id} carries these labels` })),
+      related: elsewhere.examples.map((s) => ({
+        span: s.workloads[0].labelsSpan,
+        message: `${s.workloads[0].id} carries these labels`,
+      })),
       fixes,
       data: { namespaces: otherNamespaces },
     });
@@ -210,14 +224,21 @@ function checkPolicySelector(state: SelectorState, policy: Policy): void {
   context.report({
     code: 'NR029',
     severity: 'warning',
-    message: `This podSelector selects no pod of namespace ${namespace} in the workspace, so the policy isolates and allows nothing. ${hint.text}`.trim(),
+    message:
+      `This podSelector selects no pod of namespace ${namespace} in the workspace, so the policy isolates and allows nothing. ${hint.text}`.trim(),
     span: blameSpan(field, nodes, candidates),
     related: nearestRelated(hint.nearest),
     fixes: correctLabelFix(file, nodes, hint.nearest),
   });
 }
 
-function reportWrittenEmpty(context: CheckContext, policy: Policy, field: SelectorField, key: string, meaning: string): void {
+function reportWrittenEmpty(
+  context: CheckContext,
+  policy: Policy,
+  field: SelectorField,
+  key: string,
+  meaning: string,
+): void {
   const file = policy.object.file;
   const nodes = selectorNodes(file, field, key);
   context.report({
@@ -313,7 +334,8 @@ function deadPortNames(state: SelectorState, rule: Rule): string | undefined {
       rule.peers.forEach((peer, i) => {
         const selector = peer.podSelector?.selector ?? EVERYTHING;
         for (const ns of peerTargets[i]) {
-          for (const set of facts.labelSets.get(ns) ?? []) if (selectorMatches(selector, set.labels)) destinations.push(...set.workloads);
+          for (const set of facts.labelSets.get(ns) ?? [])
+            if (selectorMatches(selector, set.labels)) destinations.push(...set.workloads);
         }
       });
     } else {
@@ -325,13 +347,17 @@ function deadPortNames(state: SelectorState, rule: Rule): string | undefined {
     }
   }
   if (destinations.length === 0) return undefined;
-  const defines = (w: Workload, spec: PortSpec) => w.ports.some((p) => p.name === spec.port && p.protocol === spec.protocol);
+  const defines = (w: Workload, spec: PortSpec) =>
+    w.ports.some((p) => p.name === spec.port && p.protocol === spec.protocol);
   if (destinations.some((w) => rule.ports.some((spec) => defines(w, spec)))) return undefined;
   return deadNames(rule);
 }
 
 function deadNames(rule: Rule): string {
-  return listNames(rule.ports.map((p) => `${String(p.port)} (${p.protocol})`), 4);
+  return listNames(
+    rule.ports.map((p) => `${String(p.port)} (${p.protocol})`),
+    4,
+  );
 }
 
 /**
@@ -364,7 +390,8 @@ function checkPeer(state: SelectorState, rule: Rule, peer: Peer): boolean {
   let namespaceProblem = false;
   let matchedNamespaces: readonly string[] = [];
   if (nsField && !nsField.invalid) {
-    if (writtenEmptySelector(file, nsField)) reportWrittenEmpty(context, policy, nsField, 'namespaceSelector', 'every namespace');
+    if (writtenEmptySelector(file, nsField))
+      reportWrittenEmpty(context, policy, nsField, 'namespaceSelector', 'every namespace');
     else if (matchesEveryNamespace(nsField.selector)) {
       const nodes = selectorNodes(file, nsField, 'namespaceSelector');
       context.report({
@@ -382,7 +409,13 @@ function checkPeer(state: SelectorState, rule: Rule, peer: Peer): boolean {
     }
   }
   if (podField && !podField.invalid && writtenEmptySelector(file, podField)) {
-    reportWrittenEmpty(context, policy, podField, 'podSelector', nsField ? 'every pod of the selected namespaces' : `every pod of ${policy.namespace}`);
+    reportWrittenEmpty(
+      context,
+      policy,
+      podField,
+      'podSelector',
+      nsField ? 'every pod of the selected namespaces' : `every pod of ${policy.namespace}`,
+    );
   }
   if (namespaceProblem || !podField || podField.invalid || podField.selector.requirements.length === 0) return false;
   if (nsField?.invalid) return false;
@@ -427,7 +460,8 @@ function checkPeer(state: SelectorState, rule: Rule, peer: Peer): boolean {
   context.report({
     code: 'NR030',
     severity: 'warning',
-    message: `This podSelector matches no pod of ${where} in the workspace, so this peer allows no traffic. ${hint.text}${elsewhereNote}`.trim(),
+    message:
+      `This podSelector matches no pod of ${where} in the workspace, so this peer allows no traffic. ${hint.text}${elsewhereNote}`.trim(),
     span: blameSpan(podField, nodes, candidates),
     related: nearestRelated(hint.nearest),
     fixes: correctLabelFix(file, nodes, hint.nearest),
@@ -436,7 +470,13 @@ function checkPeer(state: SelectorState, rule: Rule, peer: Peer): boolean {
 }
 
 /** NR027: a pod selector alone (the policy's namespace) whose labels only exist in other namespaces. */
-function reportOtherNamespace(context: CheckContext, rule: Rule, peer: Peer, podField: SelectorField, elsewhere: Elsewhere): void {
+function reportOtherNamespace(
+  context: CheckContext,
+  rule: Rule,
+  peer: Peer,
+  podField: SelectorField,
+  elsewhere: Elsewhere,
+): void {
   const policy = rule.policy;
   const file = policy.object.file;
   const namespaces = elsewhere.namespaces;
@@ -445,7 +485,12 @@ function reportOtherNamespace(context: CheckContext, rule: Rule, peer: Peer, pod
   if (peerNode) {
     for (const namespace of namespaces.slice(0, 3)) {
       const edit = addNamespaceSelector(file, peerNode, namespace);
-      if (edit) fixes.push({ title: `Add namespaceSelector for namespace ${namespace}`, edits: [edit], preferred: namespaces.length === 1 });
+      if (edit)
+        fixes.push({
+          title: `Add namespaceSelector for namespace ${namespace}`,
+          edits: [edit],
+          preferred: namespaces.length === 1,
+        });
     }
   }
   const side = rule.direction === 'ingress' ? 'from' : 'to';
@@ -454,7 +499,10 @@ function reportOtherNamespace(context: CheckContext, rule: Rule, peer: Peer, pod
     severity: 'warning',
     message: `A podSelector alone means pods of the policy's own namespace (${policy.namespace}), where no pod carries these labels; they exist only in ${namespaces.join(', ')}. This peer does not allow traffic ${side} those pods: add a namespaceSelector to the same peer.`,
     span: podField.span,
-    related: elsewhere.examples.map((s) => ({ span: s.workloads[0].labelsSpan, message: `${s.workloads[0].id} carries these labels` })),
+    related: elsewhere.examples.map((s) => ({
+      span: s.workloads[0].labelsSpan,
+      message: `${s.workloads[0].id} carries these labels`,
+    })),
     fixes,
     data: { namespaces },
   });
@@ -475,7 +523,12 @@ function addNamespaceSelector(file: Policy['object']['file'], peer: YAMLMap, nam
   if (!range || peer.items.length === 0) return undefined;
   const value = yamlScalar(namespace);
   if (peer.flow) {
-    return { uri: file.uri, start: range[1] - 1, end: range[1] - 1, text: `, namespaceSelector: {matchLabels: {${NAMESPACE_NAME_LABEL}: ${value}}}` };
+    return {
+      uri: file.uri,
+      start: range[1] - 1,
+      end: range[1] - 1,
+      text: `, namespaceSelector: {matchLabels: {${NAMESPACE_NAME_LABEL}: ${value}}}`,
+    };
   }
   const first = peer.items[0];
   const firstRange = rangeOf(first);
@@ -484,8 +537,7 @@ function addNamespaceSelector(file: Policy['object']['file'], peer: YAMLMap, nam
   const indent = ' '.repeat(firstRange[0] - lineStart);
   const unit = styleOf(file).unit;
   // Before the first key: it keeps the peer's dash on the first line and the selector's lines together.
-  const text =
-    `namespaceSelector:\n${indent}${unit}matchLabels:\n${indent}${unit}${unit}${NAMESPACE_NAME_LABEL}: ${value}\n${indent}`;
+  const text = `namespaceSelector:\n${indent}${unit}matchLabels:\n${indent}${unit}${unit}${NAMESPACE_NAME_LABEL}: ${value}\n${indent}`;
   return { uri: file.uri, start: firstRange[0], end: firstRange[0], text };
 }
 
@@ -512,13 +564,18 @@ function checkNamespaceLabels(state: SelectorState, policy: Policy, field: Selec
     if (wellKnown) {
       const values = requirement.operator === 'In' ? requirement.values : [];
       if (node?.keySpan) {
-        fixes.push({ title: `Use ${NAMESPACE_NAME_LABEL}`, edits: [replaceSpan(node.keySpan, NAMESPACE_NAME_LABEL)], preferred: true });
+        fixes.push({
+          title: `Use ${NAMESPACE_NAME_LABEL}`,
+          edits: [replaceSpan(node.keySpan, NAMESPACE_NAME_LABEL)],
+          preferred: true,
+        });
       }
       message = `No namespace in the workspace carries the label \`name\`: Kubernetes does not set it, so unless someone labelled the namespace by hand this matches no namespace and the peer allows nothing. Every namespace carries \`${NAMESPACE_NAME_LABEL}\`${values.length === 1 ? ` (\`${NAMESPACE_NAME_LABEL}: ${values[0]}\`)` : ''}.`;
     } else {
       const keys = [...facts.namespaceKeys].filter((k) => k !== NAMESPACE_NAME_LABEL).sort();
       const near = keys.find((k) => isTypo(requirement.key, k));
-      if (near && node?.keySpan) fixes.push({ title: `Use ${near}`, edits: [replaceSpan(node.keySpan, yamlScalar(near))] });
+      if (near && node?.keySpan)
+        fixes.push({ title: `Use ${near}`, edits: [replaceSpan(node.keySpan, yamlScalar(near))] });
       message = `No Namespace in the workspace carries the label \`${requirement.key}\`, so this selector matches none of them and the peer allows nothing (unless the cluster labels namespaces differently). ${near ? `Did you mean \`${near}\`?` : `Namespaces here carry: ${[NAMESPACE_NAME_LABEL, ...keys].join(', ')}.`}`;
     }
     context.report({
@@ -539,7 +596,8 @@ function namespaceRelated(state: SelectorState, requirement: Requirement): Relat
   const related: RelatedLocation[] = [];
   for (const value of requirement.values) {
     const object = state.context.workspace.namespaces.get(value)?.object;
-    if (object) related.push({ span: object.nameSpan, message: `Namespace ${value}, without a \`${requirement.key}\` label` });
+    if (object)
+      related.push({ span: object.nameSpan, message: `Namespace ${value}, without a \`${requirement.key}\` label` });
   }
   return related;
 }
@@ -558,7 +616,9 @@ function checkNamespaceMatchesNothing(state: SelectorState, policy: Policy, fiel
   if (pinned && pinned.length > 0 && pinned.every((n) => !known.has(n))) {
     const suggestions = pinned.map((n) => [...known.keys()].sort().find((k) => isTypo(n, k)));
     if (suggestions.some((s) => s === undefined)) return false;
-    const node = nodes?.requirements?.find((r) => r.requirement.key === NAMESPACE_NAME_LABEL && r.requirement.operator === 'In');
+    const node = nodes?.requirements?.find(
+      (r) => r.requirement.key === NAMESPACE_NAME_LABEL && r.requirement.operator === 'In',
+    );
     const fixes: Fix[] =
       pinned.length === 1 && node?.fromMatchLabels && node.valueSpan
         ? [{ title: `Change to ${suggestions[0]}`, edits: [replaceSpan(node.valueSpan, yamlScalar(suggestions[0]!))] }]
@@ -576,7 +636,8 @@ function checkNamespaceMatchesNothing(state: SelectorState, policy: Policy, fiel
   }
   if (pinned && pinned.some((n) => !known.has(n))) return false;
   // Only where the workspace defines the labels: some declared Namespace carries each key.
-  const carried = (r: Requirement) => (r.operator !== 'In' && r.operator !== 'Exists') || state.facts.namespaceKeys.has(r.key);
+  const carried = (r: Requirement) =>
+    (r.operator !== 'In' && r.operator !== 'Exists') || state.facts.namespaceKeys.has(r.key);
   if (state.declared.size === 0 || !field.selector.requirements.every(carried)) return false;
   const candidates: Candidate[] = [...state.declared].map(([name, labels]) => ({
     labels,
@@ -587,7 +648,8 @@ function checkNamespaceMatchesNothing(state: SelectorState, policy: Policy, fiel
   context.report({
     code: 'NR030',
     severity: 'warning',
-    message: `This namespaceSelector matches no Namespace declared in the workspace, so this peer allows nothing unless the cluster has other namespaces with these labels. ${hint.text}`.trim(),
+    message:
+      `This namespaceSelector matches no Namespace declared in the workspace, so this peer allows nothing unless the cluster has other namespaces with these labels. ${hint.text}`.trim(),
     span: blameSpan(field, nodes, candidates),
     related: nearestRelated(hint.nearest),
     fixes: correctLabelFix(file, nodes, hint.nearest),
@@ -598,7 +660,9 @@ function checkNamespaceMatchesNothing(state: SelectorState, policy: Policy, fiel
 // ------------------------------------------------------------------ NR032
 
 function isAllAddresses(peer: Peer): boolean {
-  return peer.ipBlock?.cidr !== undefined && peer.ipBlock.cidr.prefix === 0 && !peer.podSelector && !peer.namespaceSelector;
+  return (
+    peer.ipBlock?.cidr !== undefined && peer.ipBlock.cidr.prefix === 0 && !peer.podSelector && !peer.namespaceSelector
+  );
 }
 
 function isWholeCluster(peer: Peer): boolean {
@@ -641,7 +705,8 @@ const openToEveryone: Check = {
             if (!cluster && !internet) continue;
             const exposed = context.index.selectedWorkloads(policy);
             const selected = exposed.map((w) => w.id);
-            const who = selected.length > 0 ? listNames(selected) : `the pods this policy selects (none in the workspace yet)`;
+            const who =
+              selected.length > 0 ? listNames(selected) : `the pods this policy selects (none in the workspace yet)`;
             let message: string;
             let span: Span;
             if (cluster) {
@@ -694,12 +759,21 @@ const pointlessPolicy: Check = {
   },
 };
 
-function checkPointless(context: CheckContext, policy: Policy, direction: Direction, allowAll: ReadonlyMap<Policy, Rule>): void {
+function checkPointless(
+  context: CheckContext,
+  policy: Policy,
+  direction: Direction,
+  allowAll: ReadonlyMap<Policy, Rule>,
+): void {
   if (!isolates(policy, direction) || allowAll.has(policy)) return;
   const others: Policy[] = [];
   // By the text: an allow-all policy of the namespace whose selector selects at least these pods.
   for (const other of allowAll.keys()) {
-    if (other.namespace === policy.namespace && selectorWeaker(other.podSelector?.selector, policy.podSelector?.selector)) others.push(other);
+    if (
+      other.namespace === policy.namespace &&
+      selectorWeaker(other.podSelector?.selector, policy.podSelector?.selector)
+    )
+      others.push(other);
   }
   if (others.length === 0) {
     // In the workspace: every selected workload is also selected by an allow-all policy.
@@ -707,7 +781,9 @@ function checkPointless(context: CheckContext, policy: Policy, direction: Direct
     if (selected.length === 0) return;
     const involved = new Set<Policy>();
     for (const workload of selected) {
-      const covering = context.index.isolatingPolicies(workload, direction).filter((p) => p !== policy && allowAll.has(p));
+      const covering = context.index
+        .isolatingPolicies(workload, direction)
+        .filter((p) => p !== policy && allowAll.has(p));
       if (covering.length === 0) return;
       involved.add(covering[0]);
     }
@@ -726,7 +802,9 @@ function checkPointless(context: CheckContext, policy: Policy, direction: Direct
         ? `These ${direction} rules change nothing: ${names} also selects these pods and allows ${what}, and allowed traffic is the union of all policies.`
         : `This ${direction === 'ingress' ? 'Ingress' : 'Egress'} isolation changes nothing: ${names} also selects these pods and allows ${what}.`,
     span,
-    related: others.slice(0, 3).map((p) => ({ span: allowAll.get(p)!.span, message: `this rule of ${p.namespace}/${p.name} allows ${what}` })),
+    related: others
+      .slice(0, 3)
+      .map((p) => ({ span: allowAll.get(p)!.span, message: `this rule of ${p.namespace}/${p.name} allows ${what}` })),
   });
 }
 
@@ -781,14 +859,22 @@ function validField(field: SelectorField | undefined): boolean {
 
 /** Peer `a` matches no more than peer `b` (both of policies in `namespace`). */
 function peerCovered(a: Peer, b: Peer, namespace: string): boolean {
-  if (!validField(a.podSelector) || !validField(a.namespaceSelector) || !validField(b.podSelector) || !validField(b.namespaceSelector)) {
+  if (
+    !validField(a.podSelector) ||
+    !validField(a.namespaceSelector) ||
+    !validField(b.podSelector) ||
+    !validField(b.namespaceSelector)
+  ) {
     return false;
   }
   if (a.ipBlock || b.ipBlock) {
-    if (!a.ipBlock || !b.ipBlock || a.podSelector || a.namespaceSelector || b.podSelector || b.namespaceSelector) return false;
+    if (!a.ipBlock || !b.ipBlock || a.podSelector || a.namespaceSelector || b.podSelector || b.namespaceSelector)
+      return false;
     if (!a.ipBlock.cidr || !b.ipBlock.cidr) return false;
     const outer = b.ipBlock.ranges;
-    return a.ipBlock.ranges.every((r) => outer.some((o) => o.family === r.family && o.start <= r.start && r.end <= o.end));
+    return a.ipBlock.ranges.every((r) =>
+      outer.some((o) => o.family === r.family && o.start <= r.start && r.end <= o.end),
+    );
   }
   // Namespaces: b's must include a's.
   if (b.namespaceSelector) {
@@ -829,13 +915,19 @@ function ruleCovered(a: Rule, b: Rule): boolean {
 }
 
 /** The policies of the same namespace whose pod selector selects at least what `policy`'s does, by the text. */
-function widerPolicies(policy: Policy, byLabel: ReadonlyMap<string, readonly Policy[]>, open: readonly Policy[]): Policy[] {
+function widerPolicies(
+  policy: Policy,
+  byLabel: ReadonlyMap<string, readonly Policy[]>,
+  open: readonly Policy[],
+): Policy[] {
   const candidates = new Set<Policy>(open);
   for (const r of policy.podSelector?.selector.requirements ?? []) {
     if (r.operator !== 'In') continue;
     for (const v of r.values) for (const other of byLabel.get(`${r.key}\u0000${v}`) ?? []) candidates.add(other);
   }
-  return [...candidates].filter((q) => validField(q.podSelector) && selectorWeaker(q.podSelector?.selector, policy.podSelector?.selector));
+  return [...candidates].filter(
+    (q) => validField(q.podSelector) && selectorWeaker(q.podSelector?.selector, policy.podSelector?.selector),
+  );
 }
 
 const coveredRules: Check = {
@@ -875,7 +967,12 @@ interface Cover {
   readonly by: Rule;
 }
 
-function checkCovered(context: CheckContext, policy: Policy, wider: readonly Policy[], order: ReadonlyMap<Policy, number>): void {
+function checkCovered(
+  context: CheckContext,
+  policy: Policy,
+  wider: readonly Policy[],
+  order: ReadonlyMap<Policy, number>,
+): void {
   if (!validField(policy.podSelector)) return;
   const same = (q: Policy) => selectorWeaker(policy.podSelector?.selector, q.podSelector?.selector);
   const position = (r: Rule) => [order.get(r.policy) ?? 0, r.index] as const;
@@ -931,7 +1028,9 @@ function checkCovered(context: CheckContext, policy: Policy, wider: readonly Pol
       severity: 'info',
       message: `This policy changes nothing: other policies selecting the same pods (or more) already isolate them${covers.length ? ' and allow everything its rules allow' : ''}.`,
       span: policy.object.nameSpan,
-      related: coveringPolicies.slice(0, 3).map((p) => ({ span: p.object.nameSpan, message: `${p.namespace}/${p.name} covers it` })),
+      related: coveringPolicies
+        .slice(0, 3)
+        .map((p) => ({ span: p.object.nameSpan, message: `${p.namespace}/${p.name} covers it` })),
       fixes: fix ? [fix] : [],
     });
     return;
@@ -953,4 +1052,9 @@ function checkCovered(context: CheckContext, policy: Policy, wider: readonly Pol
   }
 }
 
-export const WORKSPACE_MEANING_CHECKS: readonly Check[] = [selectorChecks, openToEveryone, pointlessPolicy, coveredRules].map(trimmingSpans);
+export const WORKSPACE_MEANING_CHECKS: readonly Check[] = [
+  selectorChecks,
+  openToEveryone,
+  pointlessPolicy,
+  coveredRules,
+].map(trimmingSpans);
