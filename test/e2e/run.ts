@@ -12,10 +12,10 @@ import { startCodeServer } from './harness/code-server';
 import { type SuiteRun, printSuiteResult, runExtensionHostSuite } from './harness/extension-host';
 import { ensureCodeServer } from './harness/install-code-server';
 import { HarnessError, log, seconds } from './harness/log';
-import { E2E_WORKSPACE, REPO_ROOT, RESULTS_DIR, SUITE_INDEX } from './harness/paths';
+import { E2E_UNTRUSTED_WORKSPACE, E2E_WORKSPACE, REPO_ROOT, RESULTS_DIR, SUITE_INDEX } from './harness/paths';
 import { runUiTests } from './harness/ui-runner';
 import { checkVsixActivates } from './harness/vsix';
-import { prepareWorkspace } from './harness/workspace';
+import { prepareWorkspaces } from './harness/workspace';
 
 /** Extension-host suites: each is one workbench window running every compiled suite test. */
 const EXTENSION_HOST_SUITES: SuiteRun[] = [
@@ -25,6 +25,15 @@ const EXTENSION_HOST_SUITES: SuiteRun[] = [
     folder: E2E_WORKSPACE,
     extensionDevelopmentPath: REPO_ROOT,
     extensionTestsPath: SUITE_INDEX,
+  },
+  {
+    // test/e2e/suite/untrusted/: a restricted-mode window (workspace trust on, never granted)
+    name: 'untrusted',
+    folder: E2E_UNTRUSTED_WORKSPACE,
+    extensionDevelopmentPath: REPO_ROOT,
+    extensionTestsPath: SUITE_INDEX,
+    env: { NETREACH_E2E_SUITE: 'untrusted' },
+    workspaceTrust: true,
   },
 ];
 
@@ -43,7 +52,7 @@ async function main(): Promise<number> {
 
   if (!process.env.NETREACH_E2E_SKIP_BUILD) buildExtension();
   await compileSuites();
-  prepareWorkspace();
+  prepareWorkspaces();
   const install = await ensureCodeServer();
   const runHost = !only || only === 'host';
   const runUi = !only || only === 'ui';
@@ -54,7 +63,10 @@ async function main(): Promise<number> {
     if (runHost) {
       const browser = await launchChromium();
       for (const suite of EXTENSION_HOST_SUITES) {
-        const result = await runExtensionHostSuite(server, browser, suite);
+        const own = suite.workspaceTrust
+          ? await startCodeServer(install, { label: suite.name, workspaceTrust: true })
+          : undefined;
+        const result = await runExtensionHostSuite(own ?? server, browser, suite).finally(() => own?.stop());
         printSuiteResult(result);
         outcomes.push({
           step: `extension-host suite "${suite.name}"`,

@@ -34,6 +34,11 @@ export interface StartOptions {
   extensionsDir?: string;
   /** Extra user settings, on top of the quiet defaults. */
   settings?: Record<string, unknown>;
+  /**
+   * Keep workspace trust on (default off: --disable-workspace-trust). Folders then open in
+   * restricted mode, without the trust prompt.
+   */
+  workspaceTrust?: boolean;
 }
 
 /** User settings that keep the workbench quiet and deterministic offline. */
@@ -45,8 +50,18 @@ export const DEFAULT_SETTINGS: Record<string, unknown> = {
   'extensions.autoCheckUpdates': false,
   'chat.disableAIFeatures': true,
   'workbench.tips.enabled': false,
+  // As on the desktop. The web default (afterDelay) would save the edits tests make, and a
+  // revert afterwards would then restore nothing.
+  'files.autoSave': 'off',
   // The secondary side bar (chat) would otherwise open empty and take a third of the width.
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
+};
+
+/** With workspace trust on: no modal prompt; a folder never trusted opens in restricted mode. */
+const TRUST_SETTINGS: Record<string, unknown> = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
 };
 
 const HEALTH_TIMEOUT_MS = 60_000;
@@ -64,7 +79,11 @@ export async function startCodeServer(install: CodeServerInstall, options: Start
   // Settings go in before the start, so the first window already sees them.
   fs.writeFileSync(
     path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ ...DEFAULT_SETTINGS, ...options.settings }, null, 2),
+    JSON.stringify(
+      { ...DEFAULT_SETTINGS, ...(options.workspaceTrust ? TRUST_SETTINGS : {}), ...options.settings },
+      null,
+      2,
+    ),
   );
 
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
@@ -81,7 +100,8 @@ export async function startCodeServer(install: CodeServerInstall, options: Start
     // Makes the workbench call window.codeAutomationExit when extension tests finish.
     ['--vscode-option', 'enable-smoke-test-driver'],
   ];
-  const flags = ['--disable-telemetry', '--disable-update-check', '--disable-workspace-trust'];
+  const flags = ['--disable-telemetry', '--disable-update-check'];
+  if (!options.workspaceTrust) flags.push('--disable-workspace-trust');
   const args = [install.entry, ...flagValues.flat(), ...flags];
   const out = fs.openSync(logFile, 'w');
   const started = Date.now();

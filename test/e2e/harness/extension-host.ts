@@ -22,6 +22,8 @@ export interface SuiteRun {
   env?: Record<string, string>;
   /** How long the whole suite may take before we give up (default 5 min). */
   timeoutMs?: number;
+  /** Run in a code-server of its own with workspace trust on (restricted mode). */
+  workspaceTrust?: boolean;
 }
 
 export interface SuiteResult {

@@ -40,5 +40,8 @@ export const EXAMPLES_DIR = path.join(REPO_ROOT, 'examples');
  */
 export const E2E_WORKSPACE = path.join(REPO_ROOT, 'out', 'e2e-workspace');
 
+/** The same for the restricted-mode tests, with restricted workspace settings (workspace.ts). */
+export const E2E_UNTRUSTED_WORKSPACE = path.join(REPO_ROOT, 'out', 'e2e-workspace-untrusted');
+
 /** The extension id is `<publisher>.<name>` from package.json. */
 export const EXTENSION_ID = 'netreach.netreach';

@@ -23,11 +23,13 @@ export interface OpenOptions {
   withExtension?: boolean;
   /** Extra environment for the extension host. */
   extensionEnvironment?: Record<string, string>;
+  /** A code-server of the test's own (e.g. one with workspace trust); default: the runner's. */
+  serverUrl?: string;
 }
 
 /** The code-server the runner started (NETREACH_E2E_SERVER_URL), as far as UI tests need it. */
-function serverFromEnv(): CodeServer {
-  const url = process.env.NETREACH_E2E_SERVER_URL;
+function serverFromEnv(serverUrl?: string): CodeServer {
+  const url = serverUrl ?? process.env.NETREACH_E2E_SERVER_URL;
   if (!url) throw new Error('NETREACH_E2E_SERVER_URL is not set: run UI tests through "npm run test:e2e"');
   const port = Number(new URL(url).port);
   const unavailable = (): never => {
@@ -38,7 +40,7 @@ function serverFromEnv(): CodeServer {
 
 /** Opens a workbench window (its own Chromium) and waits until the workbench is up. */
 export async function openWorkbench(options: OpenOptions = {}): Promise<Workbench> {
-  const server = serverFromEnv();
+  const server = serverFromEnv(options.serverUrl);
   const browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   const page = await context.newPage();

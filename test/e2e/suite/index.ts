@@ -3,8 +3,10 @@
 // fail). The same compiled file runs under code-server (`npm run test:e2e`) and under
 // @vscode/test-electron (`npm run test:electron`).
 //
-// It runs every compiled `*.test.js` next to it (out/e2e/suite/**). Mocha is bundled in
-// by esbuild, so nothing depends on how the host resolves packages.
+// It runs every compiled `*.test.js` next to it (out/e2e/suite/**), except those in a
+// subfolder: `untrusted/*.test.js` form the suite NETREACH_E2E_SUITE=untrusted, which the
+// harness runs in a restricted-mode window. Mocha is bundled in by esbuild, so nothing
+// depends on how the host resolves packages.
 import fs from 'node:fs';
 import path from 'node:path';
 import { format } from 'node:util';
@@ -19,7 +21,7 @@ export function run(): Promise<void> {
     timeout: Number(process.env.NETREACH_E2E_TEST_TIMEOUT ?? 30_000),
   });
   if (process.env.NETREACH_E2E_GREP) mocha.grep(process.env.NETREACH_E2E_GREP);
-  for (const file of findTests(__dirname)) mocha.addFile(file);
+  for (const file of findTests(__dirname, process.env.NETREACH_E2E_SUITE)) mocha.addFile(file);
 
   return new Promise<void>((resolve, reject) => {
     try {
@@ -37,13 +39,17 @@ export function run(): Promise<void> {
   });
 }
 
-/** Recursively lists `*.test.js`, sorted so the order does not depend on the file system. */
-function findTests(dir: string): string[] {
+/**
+ * `*.test.js` directly in `dir`, or in its subfolder `suite` when one is named; sorted so
+ * the order does not depend on the file system.
+ */
+function findTests(dir: string, suite?: string): string[] {
+  const root = suite ? path.join(dir, suite) : dir;
   return fs
-    .readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .readdirSync(root, { encoding: 'utf8' })
     .filter((name) => name.endsWith('.test.js'))
     .sort()
-    .map((name) => path.join(dir, name));
+    .map((name) => path.join(root, name));
 }
 
 /**
