@@ -15,6 +15,7 @@ import { HarnessError, log, seconds } from './harness/log';
 import { E2E_UNTRUSTED_WORKSPACE, E2E_WORKSPACE, REPO_ROOT, RESULTS_DIR, SUITE_INDEX } from './harness/paths';
 import { runUiTests } from './harness/ui-runner';
 import { checkVsixActivates } from './harness/vsix';
+import { publishReadmeImages } from './harness/readme-images';
 import { prepareWorkspaces } from './harness/workspace';
 
 /** Extension-host suites: each is one workbench window running every compiled suite test. */
@@ -45,7 +46,9 @@ interface Outcome {
 
 async function main(): Promise<number> {
   const started = Date.now();
-  const only = process.env.NETREACH_E2E_ONLY; // 'host' | 'ui' | 'vsix' | undefined (all)
+  // `npm run screenshots` (--screenshots): the UI tests only, then their README images to docs/images/.
+  const screenshots = process.argv.includes('--screenshots');
+  const only = screenshots ? 'ui' : process.env.NETREACH_E2E_ONLY; // 'host' | 'ui' | 'vsix' | undefined (all)
   const outcomes: Outcome[] = [];
   // Artifacts of this run only: stale screenshots from an earlier run mislead.
   fs.rmSync(RESULTS_DIR, { recursive: true, force: true });
@@ -86,6 +89,7 @@ async function main(): Promise<number> {
         passed,
         detail: `${ui.passes} passed, ${ui.failures} failed, ${ui.pending} pending, ${seconds(stepStarted)}`,
       });
+      if (screenshots) outcomes.push(publishImages(passed));
     }
     await server.stop();
   }
@@ -107,6 +111,17 @@ async function main(): Promise<number> {
   const failed = outcomes.length === 0 || outcomes.some((outcome) => !outcome.passed);
   log(`${failed ? 'FAILED' : 'passed'} in ${seconds(started)}`);
   return failed ? 1 : 0;
+}
+
+/** After the UI tests of `npm run screenshots`: their README images to docs/images/, if they all passed. */
+function publishImages(uiPassed: boolean): Outcome {
+  const step = 'README images to docs/images/';
+  if (!uiPassed) return { step, passed: false, detail: 'UI tests failed, docs/images/ left as it was' };
+  try {
+    return { step, passed: true, detail: publishReadmeImages().join(', ') };
+  } catch (error) {
+    return { step, passed: false, detail: (error as Error).message };
+  }
 }
 
 main()
