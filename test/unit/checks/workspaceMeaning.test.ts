@@ -413,7 +413,50 @@ describe('workspace meaning checks', () => {
       const { after } = applyFix(linted, finding);
       expectNone(after, 'NR027');
     });
+    it('does not prefer its fix next to a namespace-only peer (NR022 may be meant), so "fix all" stays valid', () => {
+      const linted = lint({
+        ...files,
+        'policies.yaml': dedent(`
+          apiVersion: networking.k8s.io/v1
+          kind: NetworkPolicy
+          metadata: {name: metrics, namespace: shop}
+          spec:
+            podSelector: {matchLabels: {app: api}}
+            ingress:
+              - from:
+                  - namespaceSelector:
+                      matchLabels:
+                        purpose: monitoring
+                  - podSelector:
+                      matchLabels:
+                        app: prometheus
+        `),
+      });
+      const finding = expectFinding(
+        linted,
+        'NR027',
+        'warning',
+        'podSelector:\n            matchLabels:\n              app: prometheus',
+      );
+      assert.ok(finding.fixes?.length && finding.fixes.every((f) => !f.preferred));
+    });
     runQuietCases([
+      {
+        name: 'the workspace holds no workload of the policy namespace (its pods are unknown)',
+        files: {
+          'monitoring.yaml': MONITORING,
+          'policies.yaml': dedent(`
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: metrics, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: api}}
+              ingress:
+                - from: [{podSelector: {matchLabels: {app: prometheus}}}]
+          `),
+        },
+        code: 'NR027',
+      },
       {
         name: 'the peer already says which namespace',
         files: {

@@ -58,8 +58,8 @@ export interface WorkspaceFacts {
   matchesElsewhere(namespace: string, selector: Selector): Elsewhere;
   /** The known namespaces a namespace selector matches (cached). */
   namespacesMatching(selector: Selector): readonly string[];
-  /** Whether some workload of the namespace defines a container port `name` with `protocol`. */
-  definesPortName(namespace: string, name: string, protocol: string): boolean;
+  /** The label sets of the namespace whose workloads define a container port `name` with `protocol`. */
+  definers(namespace: string, name: string, protocol: string): readonly LabelSet[];
 }
 
 const cache = new WeakMap<ReachabilityIndex, WorkspaceFacts>();
@@ -99,7 +99,7 @@ function computeFacts(context: CheckContext): WorkspaceFacts {
   const matchCache = new Map<string, Map<string, boolean>>();
   const anywhereCache = new Map<string, Map<string, LabelSet[]>>();
   const namespaceCache = new Map<string, string[]>();
-  let portNames: Map<string, Map<string, string[]>> | undefined;
+  let portNames: Map<string, Map<string, LabelSet[]>> | undefined;
   return {
     labelSets,
     allLabelSets,
@@ -142,21 +142,24 @@ function computeFacts(context: CheckContext): WorkspaceFacts {
       }
       return result;
     },
-    definesPortName(namespace, name, protocol) {
+    definers(namespace, name, protocol) {
       if (!portNames) {
         portNames = new Map();
-        for (const workload of context.workspace.workloads) {
-          let byName = portNames.get(workload.namespace);
-          if (!byName) portNames.set(workload.namespace, (byName = new Map()));
-          for (const port of workload.ports) {
-            if (!port.name) continue;
-            const protocols = byName.get(port.name);
-            if (!protocols) byName.set(port.name, [port.protocol]);
-            else if (!protocols.includes(port.protocol)) protocols.push(port.protocol);
+        for (const set of allLabelSets) {
+          let byName = portNames.get(set.namespace);
+          if (!byName) portNames.set(set.namespace, (byName = new Map()));
+          for (const workload of set.workloads) {
+            for (const port of workload.ports) {
+              if (!port.name) continue;
+              const key = `${port.name}/${port.protocol}`;
+              const list = byName.get(key);
+              if (!list) byName.set(key, [set]);
+              else if (list[list.length - 1] !== set) list.push(set);
+            }
           }
         }
       }
-      return portNames.get(namespace)?.get(name)?.includes(protocol) ?? false;
+      return portNames.get(namespace)?.get(`${name}/${protocol}`) ?? [];
     },
   };
 }

@@ -20,10 +20,9 @@ import {
   type Direction,
   type Peer,
   type Policy,
-  type PortSpec,
   type Rule,
   type SelectorField,
-  type Workload,
+  type PortSpec,
 } from '../model';
 import type { Check, CheckContext } from './context';
 import { deleteDocumentFix, deleteRuleFix, locate, styleOf } from './documentEdits';
@@ -150,8 +149,6 @@ interface SelectorState {
   readonly facts: WorkspaceFacts;
   /** Namespaces declared by a Namespace manifest, by name. */
   readonly declared: ReadonlyMap<string, ReadonlyMap<string, string>>;
-  /** Per policy, the `name/protocol` of the container ports its selected pods define. */
-  readonly selectedPortNames: Map<Policy, Set<string>>;
 }
 
 const selectorChecks: Check = {
@@ -162,7 +159,7 @@ const selectorChecks: Check = {
     for (const namespace of context.workspace.namespaces.values()) {
       if (namespace.object) declared.set(namespace.name, namespace.labels);
     }
-    const state: SelectorState = { context, facts, declared, selectedPortNames: new Map() };
+    const state: SelectorState = { context, facts, declared };
     for (const policy of context.workspace.policies) {
       safely(() => checkPolicySelector(state, policy));
       for (const rule of [...policy.ingress, ...policy.egress]) safely(() => checkRule(state, rule));
@@ -299,58 +296,37 @@ function reportDeadRule(context: CheckContext, rule: Rule, span: Span, message: 
  * Returns the names, or undefined when the rule's ports may resolve.
  */
 function deadPortNames(state: SelectorState, rule: Rule): string | undefined {
-  if (rule.anyPort || rule.ports.length === 0 || !rule.ports.every((p) => typeof p.port === 'string')) return undefined;
+  if (rule.anyPort || rule.ports.length === 0) return undefined;
+  for (const spec of rule.ports) if (typeof spec.port !== 'string') return undefined;
   const { facts } = state;
-  const named = (namespaces: readonly string[]) =>
-    namespaces.some((ns) => rule.ports.some((p) => facts.definesPortName(ns, p.port as string, p.protocol)));
-  let destinations: Workload[];
+  /** Whether a pod of `namespace` matched by `selector` defines one of the rule's port names. */
+  const resolves = (namespace: string, selector: Selector) => {
+    for (const spec of rule.ports) {
+      for (const set of facts.definers(namespace, spec.port as string, spec.protocol)) {
+        if (selectorMatches(selector, set.labels)) return true;
+      }
+    }
+    return false;
+  };
   if (rule.direction === 'ingress') {
     const namespace = rule.policy.namespace;
     const selector = rule.policy.podSelector?.selector ?? EVERYTHING;
-    if (!facts.matchesIn(namespace, selector)) return undefined;
-    // Cheap first: when no pod of the namespace defines the names, the selected pods do not either.
-    if (!named([namespace])) return deadNames(rule);
-    let defined = state.selectedPortNames.get(rule.policy);
-    if (!defined) {
-      defined = new Set();
-      for (const set of facts.labelSets.get(namespace) ?? []) {
-        if (!selectorMatches(selector, set.labels)) continue;
-        for (const w of set.workloads) for (const p of w.ports) if (p.name) defined.add(`${p.name}/${p.protocol}`);
-      }
-      state.selectedPortNames.set(rule.policy, defined);
-    }
-    const known = defined;
-    return rule.ports.some((p) => known.has(`${String(p.port)}/${p.protocol}`)) ? undefined : deadNames(rule);
-  } else {
-    if (rule.anyPeer) return undefined;
-    destinations = [];
-    const peerTargets: string[][] = [];
-    for (const peer of rule.peers) {
-      const targets = closedTargets(state, rule.policy, peer);
-      if (!targets || targets.some((ns) => !facts.labelSets.has(ns))) return undefined;
-      peerTargets.push(targets);
-    }
-    if (named(peerTargets.flat())) {
-      rule.peers.forEach((peer, i) => {
-        const selector = peer.podSelector?.selector ?? EVERYTHING;
-        for (const ns of peerTargets[i]) {
-          for (const set of facts.labelSets.get(ns) ?? [])
-            if (selectorMatches(selector, set.labels)) destinations.push(...set.workloads);
-        }
-      });
-    } else {
-      // No pod there defines the names: dead if some peer matches a pod at all.
-      const matches = rule.peers.some((peer, i) =>
-        peerTargets[i].some((ns) => (peer.podSelector ? facts.matchesIn(ns, peer.podSelector.selector) : true)),
-      );
-      return matches ? deadNames(rule) : undefined;
+    if (!facts.matchesIn(namespace, selector) || resolves(namespace, selector)) return undefined;
+    return deadNames(rule);
+  }
+  if (rule.anyPeer) return undefined;
+  let matchesSome = false;
+  for (const peer of rule.peers) {
+    const targets = closedTargets(state, rule.policy, peer);
+    if (!targets) return undefined;
+    const selector = peer.podSelector?.selector ?? EVERYTHING;
+    for (const namespace of targets) {
+      if (!facts.labelSets.has(namespace)) return undefined; // pods the workspace does not describe
+      if (resolves(namespace, selector)) return undefined;
+      matchesSome ||= facts.matchesIn(namespace, selector);
     }
   }
-  if (destinations.length === 0) return undefined;
-  const defines = (w: Workload, spec: PortSpec) =>
-    w.ports.some((p) => p.name === spec.port && p.protocol === spec.protocol);
-  if (destinations.some((w) => rule.ports.some((spec) => defines(w, spec)))) return undefined;
-  return deadNames(rule);
+  return matchesSome ? deadNames(rule) : undefined;
 }
 
 function deadNames(rule: Rule): string {
@@ -446,7 +422,8 @@ function checkPeer(state: SelectorState, rule: Rule, peer: Peer): boolean {
     const count = elsewhere.namespaces.length;
     // A few namespaces: the peer was meant for one of them. Many: the pattern is meant
     // for each namespace's own pods, and this namespace lacks them (NR030 below).
-    if (count > 0 && count <= MAX_OTHER_NAMESPACES) {
+    // Only where the workspace describes the policy's own namespace: otherwise its pods are unknown.
+    if (count > 0 && count <= MAX_OTHER_NAMESPACES && facts.labelSets.has(policy.namespace)) {
       reportOtherNamespace(context, rule, peer, podField, elsewhere);
       return false;
     }
@@ -482,6 +459,11 @@ function reportOtherNamespace(
   const namespaces = elsewhere.namespaces;
   const fixes: Fix[] = [];
   const peerNode = peerMap(rule, peer);
+  // Next to a namespace-only peer, merging the two (NR022) may be what was meant: then
+  // neither fix is applied on its own ("fix all" would otherwise write two namespaceSelectors).
+  const besideNamespacePeer = rule.peers.some(
+    (p) => Math.abs(p.index - peer.index) === 1 && p.namespaceSelector && !p.podSelector && !p.ipBlock,
+  );
   if (peerNode) {
     for (const namespace of namespaces.slice(0, 3)) {
       const edit = addNamespaceSelector(file, peerNode, namespace);
@@ -489,7 +471,7 @@ function reportOtherNamespace(
         fixes.push({
           title: `Add namespaceSelector for namespace ${namespace}`,
           edits: [edit],
-          preferred: namespaces.length === 1,
+          preferred: namespaces.length === 1 && !besideNamespacePeer,
         });
     }
   }
