@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { launchChromium } from './harness/browser';
-import { buildExtension, compileSuites } from './harness/build';
+import { buildExtension, compileSuites, packageExtension } from './harness/build';
 import { cleanupAll } from './harness/cleanup';
 import { startCodeServer } from './harness/code-server';
 import { type SuiteRun, printSuiteResult, runExtensionHostSuite } from './harness/extension-host';
@@ -94,16 +94,7 @@ async function main(): Promise<number> {
     await server.stop();
   }
 
-  const vsix = process.env.NETREACH_E2E_VSIX;
-  if (vsix && (!only || only === 'vsix')) {
-    const result = await checkVsixActivates(install, vsix);
-    printSuiteResult(result);
-    outcomes.push({
-      step: `packaged ${path.basename(vsix)} activates`,
-      passed: result.passed,
-      detail: `exit ${result.exitCode}`,
-    });
-  }
+  if (!only || only === 'vsix') outcomes.push(...(await checkPackage(install)));
 
   log('summary:');
   for (const outcome of outcomes) log(`  ${outcome.passed ? 'PASS' : 'FAIL'}  ${outcome.step} (${outcome.detail})`);
@@ -111,6 +102,39 @@ async function main(): Promise<number> {
   const failed = outcomes.length === 0 || outcomes.some((outcome) => !outcome.passed);
   log(`${failed ? 'FAILED' : 'passed'} in ${seconds(started)}`);
   return failed ? 1 : 0;
+}
+
+/**
+ * The .vsix (NETREACH_E2E_VSIX, or `npm run package` now): its contents, its language
+ * server on its own, and the installed extension in code-server.
+ */
+async function checkPackage(install: Awaited<ReturnType<typeof ensureCodeServer>>): Promise<Outcome[]> {
+  let vsix = process.env.NETREACH_E2E_VSIX;
+  if (!vsix) {
+    try {
+      vsix = packageExtension();
+    } catch (error) {
+      return [{ step: 'npm run package', passed: false, detail: (error as Error).message }];
+    } finally {
+      // The package build is minified without source maps; put the development build back.
+      if (!process.env.NETREACH_E2E_SKIP_BUILD) buildExtension();
+    }
+  }
+  const result = await checkVsixActivates(install, vsix);
+  const outcomes: Outcome[] = [];
+  for (const check of result.checks) {
+    log(`vsix: ${check.name}: ${check.result.passed ? 'ok' : 'FAILED'}`);
+    process.stdout.write(`${check.result.report.join('\n').replace(/^/gm, '  ')}\n`);
+    outcomes.push({ step: `${path.basename(vsix)}: ${check.name}`, passed: check.result.passed, detail: 'see above' });
+  }
+  printSuiteResult(result);
+  const size = `${(fs.statSync(vsix).size / 1024 / 1024).toFixed(2)} MB`;
+  outcomes.push({
+    step: `${path.basename(vsix)} installed in code-server: activates, its server reports NR020`,
+    passed: result.passed,
+    detail: `exit ${result.exitCode}, ${size}`,
+  });
+  return outcomes;
 }
 
 /** After the UI tests of `npm run screenshots`: their README images to docs/images/, if they all passed. */

@@ -23,6 +23,24 @@ export function buildExtension(): void {
 }
 
 /**
+ * `npm run package -- --out <file>`: the .vsix as users get it (vsce runs the production
+ * build first: dist/ is minified and without source maps afterwards). Returns the path.
+ */
+export function packageExtension(out = path.join(OUT_DIR, 'netreach.vsix')): string {
+  const started = Date.now();
+  fs.rmSync(out, { force: true });
+  const result = spawnSync('npm', ['run', 'package', '--', '--out', out], { cwd: REPO_ROOT, encoding: 'utf8' });
+  if (result.status !== 0 || !fs.existsSync(out)) {
+    throw new HarnessError(
+      `npm run package failed (exit ${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`,
+    );
+  }
+  const size = (fs.statSync(out).size / 1024 / 1024).toFixed(2);
+  log(`npm run package: ${path.relative(REPO_ROOT, out)}, ${size} MB (${seconds(started)})`);
+  return out;
+}
+
+/**
  * Compiles test/e2e/suite/index.ts and every test/e2e/suite/**\/*.test.ts to
  * out/e2e/suite/ (same relative paths, .js), plus the .vsix probe. Each file is a
  * self-contained bundle: helpers and mocha are inlined, only `vscode` stays external

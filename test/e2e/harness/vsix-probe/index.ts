@@ -39,7 +39,11 @@ async function check(report: string[]): Promise<void> {
   // Activate the way a person does: open a YAML file (activationEvents: onLanguage:yaml).
   const folder = vscode.workspace.workspaceFolders?.[0];
   if (!folder) throw new Error('no workspace folder is open');
-  const yamlFiles = await vscode.workspace.findFiles('**/*.{yaml,yml}', undefined, 1);
+  // NETREACH_E2E_EXPECT_FILE (relative to the folder) names the file to open; otherwise any YAML file.
+  const expectFile = process.env.NETREACH_E2E_EXPECT_FILE;
+  const yamlFiles = expectFile
+    ? [vscode.Uri.joinPath(folder.uri, expectFile)]
+    : await vscode.workspace.findFiles('**/*.{yaml,yml}', undefined, 1);
   if (yamlFiles.length === 0) throw new Error(`no YAML file in ${folder.uri.fsPath} to trigger activation`);
   await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(yamlFiles[0]!));
   const deadline = Date.now() + 20_000;
@@ -54,6 +58,27 @@ async function check(report: string[]): Promise<void> {
     throw new Error(`${id} was not active 20 s after opening ${yamlFiles[0]!.fsPath}; ${outcome}`);
   }
   report.push(`${id} is active`);
+
+  // The language server starts from the installed package: its diagnostics appear.
+  const expectCode = process.env.NETREACH_E2E_EXPECT_CODE;
+  if (!expectCode) return;
+  const uri = yamlFiles[0]!;
+  const codeOf = (d: vscode.Diagnostic): string =>
+    String(typeof d.code === 'object' && d.code !== null ? d.code.value : (d.code ?? ''));
+  const seen = (): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri);
+  const until = Date.now() + 30_000;
+  while (!seen().some((d) => codeOf(d) === expectCode) && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const found = seen().find((d) => codeOf(d) === expectCode);
+  if (!found) {
+    const other = seen().map((d) => `${codeOf(d)} [${d.source}] ${d.message.slice(0, 60)}`);
+    throw new Error(
+      `no ${expectCode} diagnostic for ${uri.fsPath} within 30 s (the language server of the package did not ` +
+        `start or analyse? see its output channel); diagnostics: ${other.join(' | ') || '(none)'}`,
+    );
+  }
+  report.push(`the packaged language server reports ${expectCode} [${found.source}]: ${found.message.slice(0, 80)}`);
 }
 
 function required(name: string): string {
