@@ -52,6 +52,11 @@ export class LspClient {
   /** Set when the server process ends. */
   exitCode: number | null | undefined;
 
+  /** The server's process id (the benchmark reads its CPU time from /proc). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   private constructor(
     private readonly child: ChildProcess,
     settings: Record<string, unknown>,
