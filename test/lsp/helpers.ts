@@ -224,13 +224,17 @@ export function codeActions(
 }
 
 /** Waits for the first complete analysis after initialize. */
-export function ready(client: LspClient): Promise<void> {
-  return client.waitFor('the first analysis', () => client.statusCount('ready') > 0, 60000);
+export function ready(client: LspClient, timeoutMs = 60000): Promise<void> {
+  return client.waitFor('the first analysis', () => client.statusCount('ready') > 0, timeoutMs);
 }
 
 /** Runs `action` and waits until the server finished analysing what it changed. */
-export async function settled(client: LspClient, action: () => void | Promise<void>): Promise<void> {
+export async function settled(
+  client: LspClient,
+  action: () => void | Promise<void>,
+  timeoutMs?: number,
+): Promise<void> {
   const before = client.statusCount('ready');
   await action();
-  await client.waitFor('analysis after the change', () => client.statusCount('ready') > before);
+  await client.waitFor('analysis after the change', () => client.statusCount('ready') > before, timeoutMs);
 }

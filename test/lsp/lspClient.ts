@@ -89,6 +89,8 @@ export class LspClient {
       this.wake();
       return null;
     });
+    // Writing to a server that has just exited (killed after a hang) must not crash the tests.
+    child.stdin!.on('error', () => undefined);
     child.stderr!.on('data', (chunk: Buffer) => {
       this.stderr += chunk.toString();
     });
@@ -173,11 +175,16 @@ export class LspClient {
     uri: string,
     predicate: (d: Diagnostic[]) => boolean,
     what = 'diagnostics',
+    timeoutMs?: number,
   ): Promise<Diagnostic[]> {
-    await this.waitFor(`${what} of ${uri}`, () => {
-      const current = this.diagnostics.get(uri);
-      return current !== undefined && predicate(current);
-    });
+    await this.waitFor(
+      `${what} of ${uri}`,
+      () => {
+        const current = this.diagnostics.get(uri);
+        return current !== undefined && predicate(current);
+      },
+      timeoutMs,
+    );
     return this.diagnostics.get(uri)!;
   }
 
@@ -206,6 +213,20 @@ export class LspClient {
     });
   }
 
+  /** An incremental change, as editors send while typing: `text` replaces `range` (in the server's copy). */
+  edit(
+    uri: string,
+    range: { start: { line: number; character: number }; end: { line: number; character: number } },
+    text: string,
+  ): void {
+    const version = (this.versions.get(uri) ?? 1) + 1;
+    this.versions.set(uri, version);
+    void this.connection.sendNotification('textDocument/didChange', {
+      textDocument: { uri, version },
+      contentChanges: [{ range, text }],
+    });
+  }
+
   /** Tells the server files changed on disk (1 created, 2 changed, 3 deleted). */
   watched(...changes: { uri: string; type: 1 | 2 | 3 }[]): void {
     void this.connection.sendNotification('workspace/didChangeWatchedFiles', { changes });
@@ -228,12 +249,19 @@ export class LspClient {
     void this.connection.sendNotification('textDocument/didClose', { textDocument: { uri } });
   }
 
-  async stop(): Promise<void> {
+  /** Shuts the server down; kills it when it does not answer within `timeoutMs` (a test that failed on a hang). */
+  async stop(timeoutMs = 10000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.connection.sendRequest('shutdown');
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('no answer to shutdown')), timeoutMs);
+      });
+      await Promise.race([this.connection.sendRequest('shutdown'), timeout]);
       await this.connection.sendNotification('exit');
     } catch {
-      // already gone
+      // already gone, or hanging: killed below
+    } finally {
+      clearTimeout(timer);
     }
     this.connection.dispose();
     if (this.child.exitCode === null) this.child.kill();

@@ -1,0 +1,155 @@
+// Inputs that must not hang or break the server: a huge file on disk and in the editor,
+// broken YAML, an empty workspace, a workspace folder that does not exist, a symlink loop.
+// Each test ends by checking that the server still answers (a hover) and wrote no stack
+// trace to stderr. Budgets are generous mocha timeouts: they catch hangs, not slowness.
+import { strict as assert } from 'node:assert';
+import { mkdirSync, symlinkSync } from 'node:fs';
+import path from 'node:path';
+import type { Diagnostic } from 'vscode-languageserver-protocol';
+import { codes, find, hover, hoverText, LSP_FIXTURES, ready, settled, startOn, TempWorkspace } from './helpers';
+import { manyPolicies } from './generate';
+import { LspClient } from './lspClient';
+
+/** A ConfigMap of `bytes` bytes, one key per line. */
+function bigConfigMap(bytes: number): string {
+  const head = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big, namespace: web}\ndata:\n';
+  const lines: string[] = [];
+  let size = head.length;
+  for (let i = 0; size < bytes; i++) {
+    const line = `  key-${i}: "${'x'.repeat(30)}"`;
+    lines.push(line);
+    size += line.length + 1;
+  }
+  return head + lines.join('\n') + '\n';
+}
+
+const POLICY =
+  'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: web}\nspec:\n  podSelector: {matchLabels: {app: api}}\n';
+
+/** Generous: these catch hangs (minutes), not slowness. */
+const BUDGET = 120000;
+
+async function stillAnswers(client: LspClient, workspace: TempWorkspace): Promise<void> {
+  const uri = workspace.write('probe.yaml', POLICY);
+  await settled(client, () => client.open(uri, POLICY), BUDGET);
+  const text = await hoverText(client, uri, find(POLICY, 'pod‸Selector'));
+  assert.match(text, /NetworkPolicy web\/p/);
+  assert.doesNotMatch(client.stderr, /\n\s+at /, `a stack trace on stderr:\n${client.stderr}`);
+  assert.ok(!client.log.some((l) => / failed: /.test(l)), `a handler failed:\n${client.log.join('\n')}`);
+}
+
+describe('lsp: robustness', function () {
+  this.timeout(600000);
+  let workspace: TempWorkspace;
+  let client: LspClient;
+
+  afterEach(async () => {
+    await client?.stop();
+    workspace?.dispose();
+  });
+
+  it('a 100k-line file of policies on disk: analysed, and the server answers', async () => {
+    const text = manyPolicies(100000);
+    workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'), { 'huge.yaml': text });
+    client = await startOn(workspace);
+    await ready(client, BUDGET);
+    const diagnostics = client.pushed(workspace.uri('huge.yaml'));
+    assert.ok(diagnostics && diagnostics.length > 0, 'the huge file has findings (NR070 on the last app, at least)');
+    const hovered = await hoverText(client, workspace.uri('huge.yaml'), find(text, 'name: p7‸7,'));
+    assert.match(hovered, /NetworkPolicy ns27\/p77/);
+    await stillAnswers(client, workspace);
+  });
+
+  it('a 5 MB file on disk (and one over netreach.maxFileSize, skipped with a log line)', async () => {
+    workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'), {
+      'big/configmap.yaml': bigConfigMap(5_000_000),
+      'big/too-big.yaml': bigConfigMap(6_000_000),
+    });
+    client = await startOn(workspace);
+    await ready(client, BUDGET);
+    assert.ok(
+      client.log.some((l) => /skipped .*too-big\.yaml/.test(l)),
+      client.log.join('\n'),
+    );
+    assert.ok(!client.log.some((l) => /skipped .*configmap\.yaml/.test(l)));
+    await stillAnswers(client, workspace);
+  });
+
+  it('broken YAML: NR014 where it breaks, the documents before it still analysed', async () => {
+    const broken = [
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata: {name: before, namespace: web}',
+      'spec:',
+      '  podSelector: {matchLabels: {app: api}}',
+      '  policyTypes: [Ingress]',
+      '  egress: [{}]',
+      '---',
+      'kind: NetworkPolicy',
+      'metadata: {name: broken',
+      'spec:',
+      '  podSelector: : :',
+      '    - [',
+      '',
+    ].join('\n');
+    workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'), {
+      'broken.yaml': broken,
+      'tabs.yaml': 'kind: NetworkPolicy\nspec:\n\tpodSelector: {}\n',
+    });
+    client = await startOn(workspace);
+    await ready(client, BUDGET);
+    const diagnostics: Diagnostic[] = client.pushed(workspace.uri('broken.yaml')) ?? [];
+    assert.ok(codes(diagnostics).includes('NR014'), JSON.stringify(diagnostics));
+    assert.ok(codes(diagnostics).includes('NR020'), 'the first document is still analysed');
+    assert.ok(
+      diagnostics.filter((d) => d.code === 'NR014').every((d) => d.range.start.line >= 8),
+      'NR014 in the broken document',
+    );
+    assert.ok(codes(client.pushed(workspace.uri('tabs.yaml'))).includes('NR014'));
+    // Hover and completion inside the broken part answer without failing.
+    const uri = workspace.uri('broken.yaml');
+    client.open(uri, broken);
+    for (let line = 0; line < 14; line++) await hover(client, uri, { line, character: 4 });
+    await stillAnswers(client, workspace);
+  });
+
+  it('an empty workspace: ready with no files; an untitled document still gets diagnostics and hovers', async () => {
+    workspace = new TempWorkspace();
+    client = await startOn(workspace);
+    await ready(client, BUDGET);
+    const status = client.notifications.filter((n) => n.method === 'netreach/status').at(-1)!.params as {
+      files: number;
+    };
+    assert.equal(status.files, 0);
+    const untitled = 'untitled:Untitled-1';
+    client.open(untitled, POLICY + '  egress: [{}]\n');
+    await client.waitForDiagnostics(untitled, (d) => codes(d).includes('NR021'));
+    assert.match(await hoverText(client, untitled, find(POLICY, 'pod‸Selector')), /NetworkPolicy web\/p/);
+    await stillAnswers(client, workspace);
+  });
+
+  it('a workspace folder that does not exist (next to one that does)', async () => {
+    workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'));
+    client = await LspClient.start({
+      folder: workspace.dir,
+      folders: [path.join(workspace.dir, 'missing'), workspace.dir],
+    });
+    await ready(client, BUDGET);
+    assert.ok(
+      client.log.some((l) => /cannot read folder .*missing/.test(l)),
+      client.log.join('\n'),
+    );
+    assert.ok(client.pushed(workspace.uri('workloads.yaml')), 'the existing folder is indexed');
+    await stillAnswers(client, workspace);
+  });
+
+  it('a symlink loop and an unreadable name in the workspace', async () => {
+    workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'));
+    mkdirSync(workspace.path('loop'));
+    symlinkSync(workspace.dir, workspace.path('loop/back'));
+    symlinkSync(workspace.path('nowhere.yaml'), workspace.path('dangling.yaml'));
+    client = await startOn(workspace);
+    await ready(client, BUDGET);
+    await stillAnswers(client, workspace);
+  });
+});
