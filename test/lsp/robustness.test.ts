@@ -60,6 +60,34 @@ describe('lsp: robustness', function () {
     await stillAnswers(client, workspace);
   });
 
+  it('a 100k-line document opened and typed in', async () => {
+    workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'));
+    // The default debounce, as a real client gets it: keystrokes coalesce into one analysis.
+    client = await startOn(workspace, { initializationOptions: { debounceMs: 60 } });
+    await ready(client, BUDGET);
+    const text = manyPolicies(100000);
+    const uri = workspace.uri('typed.yaml');
+    await settled(client, () => client.open(uri, text), BUDGET);
+    // 88 keystrokes: delete `, Egress` from the first policyTypes, then type it again and
+    // delete it again, five times, one character at a time. Each is a small incremental
+    // change; the server must not redo a full parse for each one (minutes in all) but
+    // catch up with the last text.
+    const at = find(text, 'policyTypes: [Ingress‸, Egress]');
+    const typed = ', Egress';
+    const range = (from: number, to: number) => ({
+      start: { ...at, character: at.character + from },
+      end: { ...at, character: at.character + to },
+    });
+    for (let i = typed.length; i > 0; i--) client.edit(uri, range(i - 1, i), '');
+    for (let round = 0; round < 5; round++) {
+      for (let i = 0; i < typed.length; i++) client.edit(uri, range(i, i), typed[i]);
+      for (let i = typed.length; i > 0; i--) client.edit(uri, range(i - 1, i), '');
+    }
+    const final = (d: Diagnostic[]) => codes(d).includes('NR020') && !codes(d).includes('NR008');
+    await client.waitForDiagnostics(uri, final, 'NR020 (and no NR008) for the last text', BUDGET);
+    await stillAnswers(client, workspace);
+  });
+
   it('a 5 MB file on disk (and one over netreach.maxFileSize, skipped with a log line)', async () => {
     workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'), {
       'big/configmap.yaml': bigConfigMap(5_000_000),

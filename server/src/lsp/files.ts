@@ -22,7 +22,8 @@ const SKIPPED = new Set(['node_modules', '.git', '.hg', '.svn']);
 
 export class WorkspaceFiles {
   private readonly onDisk = new Map<string, FileModel>();
-  private readonly open = new Map<string, { version: number; model: FileModel }>();
+  /** Open documents; the model is read when first needed, so a burst of edits costs one parse, not one each. */
+  private readonly open = new Map<string, { version: number; text: string; model?: FileModel }>();
   private folders: string[] = [];
   private isIncluded: (file: string) => boolean = () => false;
 
@@ -112,11 +113,11 @@ export class WorkspaceFiles {
   /** An editor opened or changed a document. */
   setOpen(uri: string, version: number, text: string): void {
     const current = this.open.get(uri);
-    if (current && current.model.file.text === text) {
-      this.open.set(uri, { version, model: current.model });
-      return;
-    }
-    this.open.set(uri, { version, model: modelOf(uri, text) });
+    this.open.set(uri, { version, text, model: current?.text === text ? current.model : undefined });
+  }
+
+  private openModel(uri: string, entry: { text: string; model?: FileModel }): FileModel {
+    return (entry.model ??= modelOf(uri, entry.text));
   }
 
   /** The editor closed it: the disk content counts again. */
@@ -135,12 +136,13 @@ export class WorkspaceFiles {
   }
 
   model(uri: string): FileModel | undefined {
-    return this.open.get(uri)?.model ?? this.onDisk.get(uri);
+    const open = this.open.get(uri);
+    return open ? this.openModel(uri, open) : this.onDisk.get(uri);
   }
 
   models(): FileModel[] {
     const result = new Map(this.onDisk);
-    for (const [uri, { model }] of this.open) result.set(uri, model);
+    for (const [uri, entry] of this.open) result.set(uri, this.openModel(uri, entry));
     return [...result.values()];
   }
 
