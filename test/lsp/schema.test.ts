@@ -52,7 +52,7 @@ function check(diagnostics: readonly Diagnostic[]): void {
   const schema = diagnostics.filter((d) => d.source === SCHEMA);
   const own = diagnostics.filter((d) => d.source === 'netreach');
   assert.ok(
-    schema.some((d) => d.range.start.line === 0 && /networking\.k8s\.io\/v1/.test(d.message)),
+    schema.some((d) => d.range.start.line === 0 && /networking\.k8s\.io\/v1/.test(String(d.message))),
     `the wrong apiVersion is reported by the schema: ${JSON.stringify(schema)}`,
   );
   assert.deepEqual(
