@@ -164,6 +164,11 @@ function sarif(workspace: Workspace, findings: readonly Finding[]) {
     id: check.code,
     name: check.title.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toUpperCase()),
     shortDescription: { text: check.title },
+    fullDescription: { text: `${check.code}: ${check.title}. What it means for traffic, and how to fix it: ${docsUrl(check.code)}` },
+    help: {
+      text: `See ${docsUrl(check.code)}. Silence one place with "# netreach-disable-next-line ${check.code}".`,
+      markdown: `[${check.code} in the netreach check catalog](${docsUrl(check.code)}). Silence one place with \`# netreach-disable-next-line ${check.code}\`.`,
+    },
     helpUri: docsUrl(check.code),
     defaultConfiguration: { level: SARIF_LEVEL[check.severity] },
     properties: { tags: ['kubernetes', 'networkpolicy', check.section] },

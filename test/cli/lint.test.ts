@@ -1,0 +1,173 @@
+// `netreach lint` through the built binary: the formats, exit codes, --check, --fail-on,
+// --fix on copies of the examples, disable comments, and SARIF that GitHub code scanning
+// accepts (checked with the SARIF multitool's schema and GitHub rules when it can run here).
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { assertNoStackTrace, netreach, requireBundle, ROOT } from './helpers';
+
+const EXAMPLES = path.join(ROOT, 'examples');
+const MISTAKES = 'examples/common-mistakes';
+
+interface JsonFinding {
+  file: string;
+  line: number;
+  column: number;
+  code: string;
+  severity: string;
+  message: string;
+  fixes: { title: string; preferred: boolean }[];
+}
+
+describe('netreach lint', function () {
+  this.timeout(120_000);
+  let scratch: string;
+
+  before(() => requireBundle());
+  beforeEach(() => {
+    scratch = mkdtempSync(path.join(os.tmpdir(), 'netreach-lint-'));
+  });
+  afterEach(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('prints findings grouped by file with line:column, severity and code, and exits 1 on errors', async () => {
+    const result = await netreach('lint', MISTAKES);
+    assertNoStackTrace(result);
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /examples\/common-mistakes\/egress-ignored\.yaml\n\s+17:3\s+error\s+NR020 {2}These egress rules are ignored/);
+    assert.match(result.stdout, /\d+ problems \(1 error, \d+ warnings, \d+ info\)/);
+  });
+
+  it('exits 0 when only warnings remain, unless --fail-on warning', async () => {
+    const clean = await netreach('lint', 'examples/bookstore');
+    assert.equal(clean.code, 0, clean.stdout);
+    const warnings = await netreach('lint', `${MISTAKES}/service-port.yaml`, `${MISTAKES}/namespace.yaml`);
+    assert.equal(warnings.code, 0, warnings.stdout);
+    assert.match(warnings.stdout, /NR041/);
+    const strict = await netreach('lint', `${MISTAKES}/service-port.yaml`, `${MISTAKES}/namespace.yaml`, '--fail-on', 'warning');
+    assert.equal(strict.code, 1);
+  });
+
+  it('--format json gives each finding with its position and fixes', async () => {
+    const result = await netreach('lint', MISTAKES, '--format', 'json');
+    const findings = JSON.parse(result.stdout) as JsonFinding[];
+    const nr020 = findings.find((f) => f.code === 'NR020');
+    assert.ok(nr020, result.stdout);
+    assert.deepEqual(
+      { file: nr020.file, line: nr020.line, column: nr020.column, severity: nr020.severity },
+      { file: 'examples/common-mistakes/egress-ignored.yaml', line: 17, column: 3, severity: 'error' },
+    );
+    assert.deepEqual(nr020.fixes, [{ title: 'Add Egress to policyTypes', preferred: true }]);
+  });
+
+  it('--check turns a check off or changes its level; unknown codes and levels are usage errors', async () => {
+    const off = JSON.parse((await netreach('lint', MISTAKES, '--format', 'json', '--check', 'NR020=off')).stdout) as JsonFinding[];
+    assert.ok(!off.some((f) => f.code === 'NR020'));
+    const downgraded = await netreach('lint', MISTAKES, '--format', 'json', '--check', 'NR020=warning,NR070=off');
+    const findings = JSON.parse(downgraded.stdout) as JsonFinding[];
+    assert.equal(findings.find((f) => f.code === 'NR020')?.severity, 'warning');
+    assert.ok(!findings.some((f) => f.code === 'NR070'));
+    assert.equal(downgraded.code, 0, 'no error left');
+    for (const bad of ['NR999=off', 'NR020=loud', 'nonsense']) {
+      const result = await netreach('lint', MISTAKES, '--check', bad);
+      assertNoStackTrace(result);
+      assert.equal(result.code, 2);
+      assert.match(result.stderr, /--check/);
+    }
+  });
+
+  it('honours # netreach-disable-next-line comments', async () => {
+    const file = path.join(scratch, 'policy.yaml');
+    const text = readFileSync(path.join(EXAMPLES, 'common-mistakes', 'egress-ignored.yaml'), 'utf8');
+    writeFileSync(file, text.replace(/^(\s*)egress:/m, '$1# netreach-disable-next-line NR020\n$1egress:'));
+    const result = await netreach('lint', file, '--format', 'json');
+    assert.ok(!(JSON.parse(result.stdout) as JsonFinding[]).some((f) => f.code === 'NR020'), result.stdout);
+  });
+
+  it('--fix applies the safe fixes to the files, keeps valid YAML and comments, and reports what remains', async () => {
+    cpSync(EXAMPLES, path.join(scratch, 'examples'), { recursive: true });
+    const folder = path.join(scratch, 'examples', 'common-mistakes');
+    const before = JSON.parse((await netreach('lint', path.join(scratch, 'examples'), '--format', 'json')).stdout) as JsonFinding[];
+    const fixable = before.filter((f) => f.fixes.some((x) => x.preferred));
+    assert.ok(fixable.length >= 3, `fixable findings: ${fixable.map((f) => f.code).join(', ')}`);
+    const result = await netreach('lint', path.join(scratch, 'examples'), '--fix');
+    assertNoStackTrace(result);
+    assert.match(result.stderr, /fixed \d+ files?/);
+    const egress = readFileSync(path.join(folder, 'egress-ignored.yaml'), 'utf8');
+    assert.match(egress, /policyTypes:\n\s+- Ingress\n\s+- Egress/);
+    assert.match(egress, /^# Mistake: egress rules/m, 'comments are kept');
+    for (const name of ['egress-ignored.yaml', 'or-instead-of-and.yaml', 'dns-udp-only.yaml', 'service-port.yaml']) {
+      const documents = parseAllDocuments(readFileSync(path.join(folder, name), 'utf8'));
+      assert.ok(Array.isArray(documents));
+      for (const document of documents) assert.deepEqual(document.errors, [], name);
+    }
+    const after = JSON.parse((await netreach('lint', path.join(scratch, 'examples'), '--format', 'json')).stdout) as JsonFinding[];
+    assert.ok(!after.some((f) => f.code === 'NR020'), 'NR020 fixed');
+    assert.ok(after.length < before.length, `${before.length} findings before, ${after.length} after`);
+    // A second --fix has nothing left to do.
+    const again = await netreach('lint', path.join(scratch, 'examples'), '--fix');
+    assert.doesNotMatch(again.stderr, /fixed/);
+  });
+
+  it('reports broken and half-typed files with a message, never a stack trace', async () => {
+    writeFileSync(path.join(scratch, 'broken.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x\nspec: [\n');
+    writeFileSync(path.join(scratch, 'typed.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: y, namespace: a}\nspec:\n  podSelector: {}\n  ingress:\n    - ports:\n        - port: [80]\n');
+    const result = await netreach('lint', scratch);
+    assertNoStackTrace(result);
+    assert.equal(result.code, 1);
+    assert.match(result.stdout, /broken\.yaml\n\s+\d+:\d+\s+error\s+NR014/);
+    assert.match(result.stdout, /typed\.yaml\n\s+8:\d+\s+error\s+NR014 {2}`port` must be a port number or a port name, not a list/);
+    const missing = await netreach('lint', path.join(scratch, 'nope'));
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /cannot read .*nope: no such file or folder/);
+  });
+
+  describe('SARIF', () => {
+    let sarif: {
+      version: string;
+      runs: { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+    };
+    let sarifText: string;
+
+    before(async () => {
+      const result = await netreach('lint', MISTAKES, '--format', 'sarif');
+      sarifText = result.stdout;
+      sarif = JSON.parse(sarifText);
+    });
+
+    it('is SARIF 2.1.0 with one rule per check, relative paths and regions', () => {
+      assert.equal(sarif.version, '2.1.0');
+      const run = sarif.runs[0];
+      const rules = run.tool.driver.rules;
+      assert.ok(rules.some((r) => r.id === 'NR020' && r.helpUri.endsWith('docs/checks.md#nr020')));
+      const result = run.results.find((r) => r.ruleId === 'NR020')!;
+      assert.equal(rules[result.ruleIndex].id, 'NR020');
+      assert.equal(result.level, 'error');
+      assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'examples/common-mistakes/egress-ignored.yaml');
+      assert.equal(result.locations[0].physicalLocation.region.startLine, 17);
+      assert.ok(run.results.some((r) => r.level === 'note'), 'info findings are notes');
+    });
+
+    it('passes the SARIF multitool validation, schema and GitHub rules (skipped when the tool cannot run here)', function () {
+      const tool = path.join(ROOT, 'node_modules', '@microsoft', 'sarif-multitool-linux', 'Sarif.Multitool');
+      if (process.platform !== 'linux' || !existsSync(tool)) {
+        this.skip();
+      }
+      const input = path.join(scratch, 'netreach.sarif');
+      const output = path.join(scratch, 'validation.sarif');
+      writeFileSync(input, sarifText);
+      execFileSync(tool, ['validate', input, '--output', output, '--log', 'ForceOverwrite', '--rule-kind', 'Gh;Sarif'], {
+        env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
+        stdio: 'pipe',
+      });
+      const validation = JSON.parse(readFileSync(output, 'utf8')) as { runs: { results?: { ruleId: string; level?: string; message: { id?: string; arguments?: string[] } }[] }[] };
+      const problems = (validation.runs[0].results ?? []).filter((r) => r.level === 'error' || r.level === 'warning');
+      assert.deepEqual(
+        problems.map((p) => `${p.ruleId} ${p.message.id ?? ''} ${(p.message.arguments ?? []).join(' ')}`),
+        [],
+      );
+    });
+  });
+});
