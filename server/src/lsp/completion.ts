@@ -128,7 +128,10 @@ export function workspaceCompletions(result: AnalysisResult, uri: string, text: 
   }
 
   if (context.key === 'port' && path.includes('ports')) {
-    return namedPortItems(result, uri, offset, path, policyNamespace, range);
+    // Ask for the rule at the key: spans end at the content, so the cursor after `port: ` at the end of a rule is outside it.
+    const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+    const keyOffset = lineStart + /^\s*(?:-\s+)?/.exec(text.slice(lineStart, offset))![0].length;
+    return namedPortItems(result, uri, keyOffset, path, policyNamespace, range);
   }
   return [];
 }
