@@ -141,6 +141,32 @@ describe('lsp: robustness', function () {
     await stillAnswers(client, workspace);
   });
 
+  it('YAML broken at the very end: the NR014 range lies inside the document', async () => {
+    const texts = [
+      'kind: NetworkPolicy\nspec: [',
+      'kind: NetworkPolicy\nspec: "abc',
+      'kind: NetworkPolicy\nspec: {a: 1\n',
+    ];
+    workspace = new TempWorkspace(Object.fromEntries(texts.map((t, i) => [`end-${i}.yaml`, t])));
+    client = await startOn(workspace);
+    await ready(client, BUDGET);
+    for (const [i, text] of texts.entries()) {
+      const diagnostics = client.pushed(workspace.uri(`end-${i}.yaml`)) ?? [];
+      const nr014 = diagnostics.filter((d) => d.code === 'NR014');
+      assert.ok(nr014.length > 0, JSON.stringify(text));
+      const lines = text.split('\n');
+      for (const { range } of nr014) {
+        for (const p of [range.start, range.end]) {
+          assert.ok(
+            p.line < lines.length && p.character <= lines[p.line].length,
+            `${JSON.stringify(p)} is outside ${JSON.stringify(text)}`,
+          );
+        }
+      }
+    }
+    await stillAnswers(client, workspace);
+  });
+
   it('an empty workspace: ready with no files; an untitled document still gets diagnostics and hovers', async () => {
     workspace = new TempWorkspace();
     client = await startOn(workspace);

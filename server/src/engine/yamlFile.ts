@@ -61,12 +61,14 @@ export function parseFile(source: SourceFile): ParsedFile {
         applied,
       });
       for (const error of document.errors) {
-        const [start, end] = error.pos;
+        // An error at the end of the text (an unclosed bracket) points at the last character: ranges stay inside the document.
+        const start = Math.max(0, Math.min(error.pos[0], source.text.length - 1));
+        const end = Math.min(Math.max(error.pos[1], start + 1), source.text.length);
         syntaxFindings.push({
           code: 'NR014',
           severity: 'error',
           message: `${firstLine(error.message)}. This document and the rest of the file are left out of the analysis, as kubectl stops reading the file here.`,
-          span: { uri: source.uri, start, end: Math.max(end, start + 1) },
+          span: { uri: source.uri, start, end },
         });
       }
     });
