@@ -15,6 +15,7 @@ import type { Fix, Span } from '../findings';
 import type { Direction, Policy, Rule } from '../model';
 import type { ParsedFile } from '../yamlFile';
 import type { Check, CheckContext } from './context';
+import { replacePairValue } from './yamlFix';
 
 function fileOf(policy: Policy): ParsedFile {
   return policy.object.file;
@@ -78,7 +79,7 @@ const defaultedTypes: Check = {
           ? [
               {
                 title: `Write out policyTypes: [${types.join(', ')}]`,
-                edits: [insertIntoMap(file, spec, 'policyTypes', blockListLines(file.text, types), keyNode.range[0])],
+                edits: [policyTypesEdit(file, spec, types, keyNode.range[0])],
                 preferred: true,
               },
             ]
@@ -263,6 +264,13 @@ function namespaceEdit(file: ParsedFile, metadata: YAMLMap, namespace: string) {
     return { uri: file.uri, start: colon, end: colon + 1, text: `: ${namespace}` };
   }
   return insertIntoMap(file, metadata, 'namespace', [namespace], metadata.range![0]);
+}
+
+/** `policyTypes` written out: the value of a `policyTypes:` key left empty (null), or a new key. */
+function policyTypesEdit(file: ParsedFile, spec: YAMLMap, types: string[], parentOffset: number) {
+  const existing = pairIn(spec, 'policyTypes');
+  const edit = existing && replacePairValue(file, existing, types);
+  return edit ?? insertIntoMap(file, spec, 'policyTypes', blockListLines(file.text, types), parentOffset);
 }
 
 /** Inside a kustomize or Helm tree, namespaces are usually set when rendering. */
