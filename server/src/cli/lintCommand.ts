@@ -11,6 +11,7 @@ import {
   buildWorkspace,
   CATALOG,
   docsUrl,
+  fixesOf,
   lintWorkspace,
   positionAt,
   type CheckSetting,
@@ -83,7 +84,7 @@ export function runLint(command: ParsedCommand, streams: Streams): number {
 function applyPreferredFixes(sources: readonly SourceFile[], findings: readonly Finding[]) {
   const byFile = new Map<string, Fix[]>();
   for (const finding of findings) {
-    const fix = finding.fixes?.find((f) => f.preferred);
+    const fix = fixesOf(finding).find((f) => f.preferred);
     if (!fix) continue;
     const uri = fix.edits[0]?.uri ?? finding.span.uri;
     (byFile.get(uri) ?? byFile.set(uri, []).get(uri)!).push(fix);
@@ -129,7 +130,7 @@ function formatText(workspace: Workspace, findings: readonly Finding[]): string 
     }
   }
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
-  const fixable = findings.filter((f) => f.fixes?.some((x) => x.preferred)).length;
+  const fixable = findings.filter((f) => fixesOf(f).some((x) => x.preferred)).length;
   lines.push('');
   lines.push(
     `${findings.length} problem${findings.length === 1 ? '' : 's'} (${count('error')} error${count('error') === 1 ? '' : 's'}, ${count('warning')} warning${count('warning') === 1 ? '' : 's'}, ${count('info')} info)` +
@@ -152,7 +153,7 @@ function findingJson(workspace: Workspace, finding: Finding) {
     message: finding.message,
     docs: docsUrl(finding.code),
     related: (finding.related ?? []).map((r) => ({ location: formatLocation(workspace, r.span), message: r.message })),
-    fixes: (finding.fixes ?? []).map((f) => ({ title: f.title, preferred: f.preferred === true })),
+    fixes: fixesOf(finding).map((f) => ({ title: f.title, preferred: f.preferred === true })),
   };
 }
 

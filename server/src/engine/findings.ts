@@ -27,6 +27,9 @@ export interface Fix {
   readonly preferred?: boolean;
 }
 
+/** Fixes as built, or a function that builds them when first asked (see `fixesOf`). */
+export type Fixes = readonly Fix[] | (() => readonly Fix[]);
+
 export interface RelatedLocation {
   readonly span: Span;
   readonly message: string;
@@ -39,8 +42,12 @@ export interface Finding {
   readonly message: string;
   readonly span: Span;
   readonly related?: readonly RelatedLocation[];
-  /** Edits that resolve the finding; the first preferred one is applied by `--fix`. */
-  readonly fixes?: readonly Fix[];
+  /**
+   * Edits that resolve the finding; the first preferred one is applied by `--fix`. Read
+   * them with `fixesOf`: a check may give a function that builds them from what it
+   * recorded, as most findings are never fixed and building edits walks the YAML.
+   */
+  readonly fixes?: Fixes;
   /**
    * The API server would refuse the object as written. Reachability answers then rest
    * on a guess, so commands that must be exact (connlist) stop with an error.
@@ -48,4 +55,27 @@ export interface Finding {
   readonly rejectedByApi?: boolean;
   /** Facts recorded while checking, for building fixes and hovers later (never parsed from the message). */
   readonly data?: Readonly<Record<string, unknown>>;
+}
+
+const built = new WeakMap<() => readonly Fix[], readonly Fix[]>();
+
+/**
+ * The fixes of a finding, built on first use when the check deferred them, then kept (a
+ * copy of the finding, e.g. with another severity, shares them). A fix is a convenience:
+ * building one that throws on a document shape nobody foresaw yields none.
+ */
+export function fixesOf(finding: Finding): readonly Fix[] {
+  const fixes = finding.fixes;
+  if (fixes === undefined) return [];
+  if (typeof fixes !== 'function') return fixes;
+  let result = built.get(fixes);
+  if (!result) {
+    try {
+      result = fixes();
+    } catch {
+      result = [];
+    }
+    built.set(fixes, result);
+  }
+  return result;
 }

@@ -12,7 +12,7 @@ import {
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import { applyEdits, indentOfLine, lineStartOf, offsetAt, parseFile, type Finding, type Fix, type TextEdit, type Workspace } from '../engine';
+import { applyEdits, fixesOf, indentOfLine, lineStartOf, offsetAt, parseFile, type Finding, type Fix, type TextEdit, type Workspace } from '../engine';
 import type { AnalysisResult } from './analysis';
 import { findingKey, type DiagnosticData } from './diagnostics';
 import { rangeOf } from './positions';
@@ -36,7 +36,7 @@ export function codeActions(result: AnalysisResult, params: CodeActionParams): C
       const key = (diagnostic.data as DiagnosticData | undefined)?.key;
       const finding = key ? byKey.get(key) : undefined;
       if (!finding) continue;
-      for (const fix of finding.fixes ?? []) {
+      for (const fix of fixesOf(finding)) {
         actions.push({
           title: fix.title,
           kind: CodeActionKind.QuickFix,
@@ -73,7 +73,7 @@ export function codeActions(result: AnalysisResult, params: CodeActionParams): C
 }
 
 export function preferredFix(finding: Finding): Fix | undefined {
-  return finding.fixes?.find((f) => f.preferred);
+  return fixesOf(finding).find((f) => f.preferred);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fixesOf } from '../../../server/src/engine';
 import { containsBlock, dedent, expectFindings, expectFix, expectFixInEveryStyle, lint } from './lintFixture';
 
 const pod = (name: string, labels: string, ns = 'x', ports = '') =>
@@ -250,7 +251,7 @@ describe('checks: DNS', () => {
       expectFixInEveryStyle(noMarks(docs(DEFAULT_DENY, WEB)), 'NR050', { title: 'allow-dns' });
       const narrow = lint({ 't.yaml': docs(egressPolicy('egress: []'), WEB) }).find((f) => f.code === 'NR050')!;
       assert.ok(
-        !narrow.fixes?.some((f) => f.title.includes('allow-dns')),
+        !fixesOf(narrow).some((f) => f.title.includes('allow-dns')),
         'no namespace-wide policy for a policy that selects some pods',
       );
     });

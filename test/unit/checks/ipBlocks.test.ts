@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { applyEdits } from '../../../server/src/engine';
+import { applyEdits, fixesOf } from '../../../server/src/engine';
 import { dedent, expectFindings, expectFix, expectFixInEveryStyle, lint } from './lintFixture';
 
 const pod = (name: string, labels: string, ip: string, ns = 'x') =>
@@ -147,7 +147,7 @@ describe('checks: ipBlocks', () => {
       });
       const text = policy('egress', '- ipBlock:\n    cidr: 0.0.0.0/0');
       const finding = lint({ 't.yaml': text }).find((f) => f.code === 'NR061')!;
-      const fix = finding.fixes!.find((f) => f.title.includes('metadata'))!;
+      const fix = fixesOf(finding).find((f) => f.title.includes('metadata'))!;
       const fixed = applyEdits(text, fix.edits);
       assert.deepEqual(
         lint({ 't.yaml': fixed }).filter((f) => f.code === 'NR061' || f.code === 'NR062'),

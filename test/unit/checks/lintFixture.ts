@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 import {
   applyEdits,
   buildWorkspace,
+  fixesOf,
   lintWorkspace,
   type Finding,
   type Fix,
@@ -143,7 +144,7 @@ export function pickFix(
 ): { finding: Finding; fix: Fix } {
   const finding = findings.find((f) => f.code === code);
   assert.ok(finding, `no ${code} finding; have ${findings.map((f) => f.code).join(', ')}`);
-  const fixes = finding.fixes ?? [];
+  const fixes = fixesOf(finding);
   const titles = fixes.map((f) => `${f.title}${f.preferred ? ' (preferred)' : ''}`).join('\n  ');
   let fix: Fix | undefined;
   if (expectation.title !== undefined) {

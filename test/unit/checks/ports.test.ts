@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fixesOf } from '../../../server/src/engine';
 import { dedent, expectFindings, expectFix, expectFixInEveryStyle, lint, pickFix } from './lintFixture';
 
 const pod = (name: string, labels: string, ports: string, ns = 'x') =>
@@ -372,7 +373,7 @@ describe('checks: ports', () => {
     it('no fix when the workspace gives the name two numbers', () => {
       const text = withPods(policy('web', `egress:\n  - ports:\n      - port: http`, 'Egress'), WEB, API);
       const finding = lint({ 't.yaml': dedent(text) }).find((f) => f.code === 'NR044')!;
-      assert.deepEqual(finding.fixes, []);
+      assert.deepEqual(fixesOf(finding), []);
     });
   });
 

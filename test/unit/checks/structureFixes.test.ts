@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { parseAllDocuments } from 'yaml';
-import { applyEdits } from '../../../server/src/engine';
+import { applyEdits, fixesOf } from '../../../server/src/engine';
 import { dedent, expectFindings, expectFix, expectFixInEveryStyle, lint } from './lintFixture';
 
 /** A policy in namespace x whose `spec` body is given (written as under `spec`). */
@@ -318,7 +318,7 @@ describe('checks: half-typed documents', () => {
         if (parseAllDocuments(variant).some((d) => d.errors.length > 0)) continue;
         // The codes whose fixes live in structureFixes.ts, ports.ts, dns.ts and ipBlocks.ts.
         for (const finding of findings.filter((f) => /^NR0(0\d|1[0-2]|4\d|5\d|6\d)$/.test(f.code))) {
-          for (const fix of finding.fixes ?? []) {
+          for (const fix of fixesOf(finding)) {
             fixes++;
             const fixed = applyEdits(variant, fix.edits);
             const errors = parseAllDocuments(fixed).flatMap((d) => d.errors);

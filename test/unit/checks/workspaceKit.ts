@@ -7,6 +7,7 @@ import { parseAllDocuments } from 'yaml';
 import {
   applyEdits,
   buildWorkspace,
+  fixesOf,
   lintWorkspace,
   type Finding,
   type Fix,
@@ -95,7 +96,7 @@ export interface FixOutcome {
  * every comment line of the original files is still there (unless `commentsMayGo`).
  */
 export function applyFix(linted: Linted, finding: Finding, title?: string, commentsMayGo = false): FixOutcome {
-  const fixes = finding.fixes ?? [];
+  const fixes = fixesOf(finding);
   const fix: Fix | undefined = title === undefined ? fixes[0] : fixes.find((f) => f.title.includes(title));
   assert.ok(
     fix,

@@ -3,6 +3,7 @@
 // workspace linted again, and the finding must be gone with the YAML intact.
 import { strict as assert } from 'node:assert';
 import { parse } from 'yaml';
+import { fixesOf } from '../../../server/src/engine';
 import {
   applyFix,
   dedent,
@@ -377,7 +378,7 @@ describe('workspace meaning checks', () => {
       );
       assert.match(finding.message, /monitoring/);
       expectNone(linted, 'NR030');
-      assert.ok(finding.fixes?.[0]?.preferred, 'one namespace: the fix is preferred');
+      assert.ok(fixesOf(finding)[0]?.preferred, 'one namespace: the fix is preferred');
       const { after, text } = applyFix(linted, finding, 'monitoring');
       expectNone(after, 'NR027');
       expectNone(after, 'NR030');
@@ -438,7 +439,7 @@ describe('workspace meaning checks', () => {
         'warning',
         'podSelector:\n            matchLabels:\n              app: prometheus',
       );
-      assert.ok(finding.fixes?.length && finding.fixes.every((f) => !f.preferred));
+      assert.ok(fixesOf(finding).length && fixesOf(finding).every((f) => !f.preferred));
     });
     runQuietCases([
       {
@@ -510,7 +511,7 @@ describe('workspace meaning checks', () => {
     it('reports `name: X` and rewrites it to kubernetes.io/metadata.name', () => {
       const linted = lint(withShop(dnsPolicy));
       const finding = expectFinding(linted, 'NR028', 'warning', 'name: kube-system');
-      assert.ok(finding.fixes?.[0]?.preferred);
+      assert.ok(fixesOf(finding)[0]?.preferred);
       expectNone(linted, 'NR030');
       expectNone(linted, 'NR034');
       const { after, text } = applyFix(linted, finding);
@@ -1074,7 +1075,7 @@ describe('workspace meaning checks', () => {
         `),
       );
       const finding = expectFinding(linted, 'NR034', 'warning', 'to');
-      assert.deepEqual(finding.fixes, []);
+      assert.deepEqual(fixesOf(finding), []);
     });
     runQuietCases([
       {

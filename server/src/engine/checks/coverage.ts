@@ -129,9 +129,9 @@ function reportUncovered(context: CheckContext, workload: Workload, missing: rea
     : missing[0] === 'ingress'
       ? `No policy selects ${workload.id} for ingress: it accepts connections from everywhere, while other pods of ${workload.namespace} are ingress-isolated.`
       : `No policy selects ${workload.id} for egress: it may connect anywhere, while other pods of ${workload.namespace} are egress-isolated.`;
-  const labels = stableLabels(workload);
-  const fixes: Fix[] = [];
-  if (object && labels.length > 0) {
+  const fixes = (): Fix[] => {
+    const labels = stableLabels(workload);
+    if (!object || labels.length === 0) return [];
     const file = object.file;
     const name = freeName(context, workload.namespace, workload.name);
     const text = renderPolicy(context, file, {
@@ -145,8 +145,8 @@ function reportUncovered(context: CheckContext, workload: Workload, missing: rea
         egress: `only DNS for now: add a \`- to:\` rule for each service ${workload.name} calls`,
       },
     });
-    fixes.push({ title: `Create a NetworkPolicy "${name}" for ${workload.name}`, edits: [appendDocument(file, text)] });
-  }
+    return [{ title: `Create a NetworkPolicy "${name}" for ${workload.name}`, edits: [appendDocument(file, text)] }];
+  };
   context.report({
     code: 'NR070',
     severity: 'info',
@@ -206,8 +206,9 @@ function reportNoDefaultDeny(
     workloads[0].objects[0]?.nameSpan ??
     workloads[0].labelsSpan;
   const file = manifest?.file ?? mostPoliciesFile(policies) ?? workloads[0].objects[0]?.file;
-  const fixes: Fix[] = [];
-  if (file) {
+  const fixes = (): Fix[] => {
+    const result: Fix[] = [];
+    if (!file) return result;
     const variants: { name: string; directions: Direction[]; title: string }[] = [
       { name: 'default-deny-ingress', directions: ['ingress'], title: 'Add a default-deny-ingress policy' },
     ];
@@ -234,9 +235,10 @@ function reportNoDefaultDeny(
           egress: 'only DNS is allowed out; everything else needs another policy',
         },
       });
-      fixes.push({ title: variant.title, edits: [appendDocument(file, text)] });
+      result.push({ title: variant.title, edits: [appendDocument(file, text)] });
     }
-  }
+    return result;
+  };
   const exposed = open.length > 0 ? ` (now ${listNames(open.map((w) => w.id))})` : '';
   const related: RelatedLocation[] = open
     .slice(0, 3)

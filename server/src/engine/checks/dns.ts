@@ -233,7 +233,7 @@ const egressWithoutDns: Check = {
             .slice(0, 3)
             .map((w) => ({ span: w.labelsSpan, message: `${w.id} is egress-isolated without DNS` })),
         ],
-        fixes: [...addDnsRuleFix(context, policy), ...allowDnsPolicyFix(context, policy)],
+        fixes: () => [...addDnsRuleFix(context, policy), ...allowDnsPolicyFix(context, policy)],
         data: { workloads: affected?.map((w) => w.id) },
       });
     }
@@ -334,22 +334,24 @@ const udpOnlyDns: Check = {
         );
         if (elsewhere) continue;
         const file = policy.object.file;
-        const seq = seqAt(file, rule.portsSpan);
         context.report({
           code: 'NR051',
           severity: 'warning',
           message:
             'DNS is allowed over UDP only: answers too large for UDP (many records, DNSSEC) are retried over TCP 53, and those lookups fail.',
           span: trimSpan(file, udp.span),
-          fixes: seq
-            ? [
-                {
-                  title: 'Add TCP 53 beside the UDP entry',
-                  edits: [appendItem(file, seq, { protocol: 'TCP', port: DNS_PORT })],
-                  preferred: true,
-                },
-              ]
-            : [],
+          fixes: (): Fix[] => {
+            const seq = seqAt(file, rule.portsSpan);
+            return seq
+              ? [
+                  {
+                    title: 'Add TCP 53 beside the UDP entry',
+                    edits: [appendItem(file, seq, { protocol: 'TCP', port: DNS_PORT })],
+                    preferred: true,
+                  },
+                ]
+              : [];
+          },
         });
       }
     }
@@ -367,22 +369,19 @@ const dnsToAnyone: Check = {
         const entry = rule.ports.find((p) => entryIs53(p, 'UDP', dns) || entryIs53(p, 'TCP', dns));
         if (!entry) continue;
         const file = policy.object.file;
-        const ruleMap = mapAt(file, rule.span);
-        const fixes: Fix[] = [];
-        if (ruleMap) {
+        const fixes = (): Fix[] => {
+          const ruleMap = mapAt(file, rule.span);
+          if (!ruleMap) return [];
           const to = pairIn(ruleMap, 'to');
           const peers = dnsPeersValue(context);
           const edit = to
             ? replacePairValue(file, to, peers)
             : addPairFirst(file, ruleMap, 'to', peers, rule.span.start);
           const { namespace } = dnsPeer(context);
-          if (edit)
-            fixes.push({
-              title: `Allow DNS only to the cluster DNS pods in ${namespace}`,
-              edits: [edit],
-              preferred: true,
-            });
-        }
+          return edit
+            ? [{ title: `Allow DNS only to the cluster DNS pods in ${namespace}`, edits: [edit], preferred: true }]
+            : [];
+        };
         context.report({
           code: 'NR053',
           severity: 'info',

@@ -176,7 +176,7 @@ const blockOverPods: Check = {
         )
         .join(', ');
       const single = bp.block.cidr!.prefix === (bp.block.cidr!.family === 4 ? 32 : 128);
-      const fixes =
+      const fixes = (): Fix[] =>
         workloads.length === 1
           ? replaceWithSelectorsFix(
               bp,
@@ -211,16 +211,17 @@ const wholeInternet: Check = {
         bp.rule.direction === 'egress' &&
         !exceptCovers(bp.block, { family: 4, start: METADATA.value, end: METADATA.value });
       if (missing.length > 0) {
-        const fixes = addExceptFix(bp, missing, `Add except for the private ranges (${missing.join(', ')})`, true);
-        if (metadataOpen)
-          fixes.push(
-            ...addExceptFix(
-              bp,
-              [...missing, METADATA_TEXT],
-              `Add except for the private ranges and the cloud metadata address ${METADATA_TEXT}`,
-              false,
-            ),
-          );
+        const fixes = (): Fix[] => [
+          ...addExceptFix(bp, missing, `Add except for the private ranges (${missing.join(', ')})`, true),
+          ...(metadataOpen
+            ? addExceptFix(
+                bp,
+                [...missing, METADATA_TEXT],
+                `Add except for the private ranges and the cloud metadata address ${METADATA_TEXT}`,
+                false,
+              )
+            : []),
+        ];
         context.report({
           code: 'NR061',
           severity: 'warning',
@@ -236,7 +237,8 @@ const wholeInternet: Check = {
           severity: 'warning',
           message: `Egress to \`${bp.block.cidrText}\` includes the cloud metadata endpoint 169.254.169.254, which hands out the node's cloud credentials on many providers. Except it unless these pods need it.`,
           span: bp.block.cidrSpan,
-          fixes: addExceptFix(bp, [METADATA_TEXT], `Add except ${METADATA_TEXT} (the cloud metadata endpoint)`, true),
+          fixes: () =>
+            addExceptFix(bp, [METADATA_TEXT], `Add except ${METADATA_TEXT} (the cloud metadata endpoint)`, true),
         });
       }
     }
@@ -311,7 +313,7 @@ const clusterIpBlock: Check = {
         .map((s) => `${s.namespace}/${s.name} (${hits.find((h) => h.item === s)!.text})`)
         .join(', ');
       const target = services.length === 1 ? services[0] : undefined;
-      const fixes =
+      const fixes = (): Fix[] =>
         target?.selector && target.selector.size > 0
           ? replaceWithSelectorsFix(
               bp,

@@ -46,7 +46,7 @@ const ignoredRules: Check = {
           severity: 'error',
           message: `These ${direction} rules are ignored: policyTypes does not list ${type}, so the selected pods keep unrestricted ${direction}.`,
           span: keySpan,
-          fixes: addPolicyTypeFix(fileOf(policy), policy, type),
+          fixes: () => addPolicyTypeFix(fileOf(policy), policy, type),
         });
       }
     }
@@ -74,7 +74,7 @@ const defaultedTypes: Check = {
         ? { uri: policy.object.file.uri, start: keyNode.range[0], end: keyNode.range[1] }
         : policy.object.nameSpan;
       const file = fileOf(policy);
-      const fixes: Fix[] =
+      const fixes = (): Fix[] =>
         spec && keyNode?.range
           ? [
               {
@@ -132,9 +132,11 @@ const splitPeer: Check = {
           if (!((onlyNamespace(a) && onlyPod(b)) || (onlyPod(a) && onlyNamespace(b)))) continue;
           if (b.index !== a.index + 1) continue;
           const file = fileOf(policy);
-          const seq = seqAt(file, rule.peersSpan);
-          const second = seq?.items[b.index] as Node | undefined;
-          const fix = second ? mergeItemsFix(file, second, 'Merge into one peer (both must match)') : undefined;
+          const fixes = (): Fix[] => {
+            const second = seqAt(file, rule.peersSpan)?.items[b.index] as Node | undefined;
+            const fix = second ? mergeItemsFix(file, second, 'Merge into one peer (both must match)') : undefined;
+            return fix ? [fix] : [];
+          };
           const nsPeer = onlyNamespace(a) ? a : b;
           const podPeer = onlyPod(a) ? a : b;
           const direction = rule.direction === 'ingress' ? 'from' : 'to';
@@ -147,7 +149,7 @@ const splitPeer: Check = {
               { span: nsPeer.span, message: `${direction}: every pod of the namespaces this selects` },
               { span: podPeer.span, message: `${direction}: these pods, in ${policy.namespace} only` },
             ],
-            fixes: fix ? [fix] : [],
+            fixes,
           });
         }
       }
@@ -170,9 +172,13 @@ const splitRule: Check = {
           const portsOnly = (r: Rule) => r.anyPeer && !r.anyPort && r.peersSpan === undefined;
           if (!(peersOnly(a) && portsOnly(b))) continue;
           const file = fileOf(policy);
-          const seq = seqAt(file, span);
-          const second = seq?.items[b.index] as Node | undefined;
-          const fix = second ? mergeItemsFix(file, second, 'Merge into one rule (these peers on these ports)') : undefined;
+          const fixes = (): Fix[] => {
+            const second = seqAt(file, span)?.items[b.index] as Node | undefined;
+            const fix = second
+              ? mergeItemsFix(file, second, 'Merge into one rule (these peers on these ports)')
+              : undefined;
+            return fix ? [fix] : [];
+          };
           const key = direction === 'ingress' ? 'from' : 'to';
           context.report({
             code: 'NR023',
@@ -183,7 +189,7 @@ const splitRule: Check = {
               { span: a.span, message: 'this rule allows every port' },
               { span: b.span, message: 'this rule allows every source and destination' },
             ],
-            fixes: fix ? [fix] : [],
+            fixes,
           });
         }
       }
@@ -226,17 +232,13 @@ const missingNamespace: Check = {
       const file = fileOf(policy);
       const packaged = isPackaged(context, file.uri);
       const metadata = policy.object.map.get('metadata', true) as Node | undefined;
-      const inferred = inferNamespace(context, policy);
-      const fixes: Fix[] =
-        metadata && isMap(metadata) && !packaged
-          ? [
-              {
-                title: `Add namespace: ${inferred}`,
-                edits: [namespaceEdit(file, metadata, inferred)],
-                preferred: true,
-              },
-            ]
-          : [];
+      const fixes = (): Fix[] => {
+        if (!metadata || !isMap(metadata) || packaged) return [];
+        const inferred = inferNamespace(context, policy);
+        return [
+          { title: `Add namespace: ${inferred}`, edits: [namespaceEdit(file, metadata, inferred)], preferred: true },
+        ];
+      };
       context.report({
         code: 'NR033',
         severity: packaged ? 'info' : 'warning',

@@ -147,7 +147,7 @@ const udpPortAsTcp: Check = {
               ? 'Port 53 without `protocol` means TCP only, but DNS queries go over UDP first: name resolution through this rule fails.'
               : `Port ${port} without \`protocol\` means TCP, but ${service} uses UDP: this entry does not open ${service} traffic.`,
             span: spec.portSpan,
-            fixes: dns ? addUdpEntryFix(rule, port) : setProtocolFix(rule, spec, 'UDP', true),
+            fixes: () => (dns ? addUdpEntryFix(rule, port) : setProtocolFix(rule, spec, 'UDP', true)),
             data: { port, service },
           });
         }
@@ -237,30 +237,34 @@ const servicePortUsed: Check = {
               ? `${t.target}`
               : `\`${t.target}\`${t.numbers.size === 1 ? ` (${[...t.numbers][0]})` : ''}`;
           const file = policy.object.file;
-          const fixes: Fix[] = [];
-          for (const t of list) {
-            const from = `the targetPort of Service ${t.service.namespace}/${t.service.name}`;
-            if (typeof t.target === 'number') {
-              fixes.push({
-                title: `Use the pod port ${t.target} (${from})`,
-                edits: [replaceScalar(file, spec.portSpan, t.target)],
-                preferred: list.length === 1,
-              });
-            } else {
-              fixes.push({
-                title: `Use the port name ${t.target} (${from})`,
-                edits: [replaceScalar(file, spec.portSpan, t.target)],
-                preferred: list.length === 1,
-              });
-              if (t.numbers.size === 1) {
-                const n = [...t.numbers][0];
-                fixes.push({
-                  title: `Use the pod port ${n} (what ${t.target} means on the pods)`,
-                  edits: [replaceScalar(file, spec.portSpan, n)],
+          const portSpan = spec.portSpan;
+          const fixes = (): Fix[] => {
+            const result: Fix[] = [];
+            for (const t of list) {
+              const from = `the targetPort of Service ${t.service.namespace}/${t.service.name}`;
+              if (typeof t.target === 'number') {
+                result.push({
+                  title: `Use the pod port ${t.target} (${from})`,
+                  edits: [replaceScalar(file, portSpan, t.target)],
+                  preferred: list.length === 1,
                 });
+              } else {
+                result.push({
+                  title: `Use the port name ${t.target} (${from})`,
+                  edits: [replaceScalar(file, portSpan, t.target)],
+                  preferred: list.length === 1,
+                });
+                if (t.numbers.size === 1) {
+                  const n = [...t.numbers][0];
+                  result.push({
+                    title: `Use the pod port ${n} (what ${t.target} means on the pods)`,
+                    edits: [replaceScalar(file, portSpan, n)],
+                  });
+                }
               }
             }
-          }
+            return result;
+          };
           context.report({
             code: 'NR041',
             severity: 'warning',
@@ -313,21 +317,25 @@ const namedPorts: Check = {
           const where =
             rule.direction === 'ingress' ? 'the pods this policy selects' : 'the destination pods of this rule';
           if (numbers.size === 0) {
-            const fixes: Fix[] = [];
             const protocols = [...otherProtocols];
-            if (protocols.length === 1) fixes.push(...setProtocolFix(rule, spec, protocols[0], true));
-            const candidates = [...names]
-              .map((n) => ({ n, d: editDistance(n, name) }))
-              .filter((c) => c.d <= Math.max(2, Math.floor(name.length / 2)))
-              .sort((a, b) => a.d - b.d || (a.n < b.n ? -1 : 1))
-              .slice(0, 3);
-            for (const c of candidates) {
-              fixes.push({
-                title: `Use the port name ${c.n}`,
-                edits: [replaceScalar(policy.object.file, spec.portSpan, c.n)],
-                preferred: fixes.length === 0 && candidates.length === 1 && c.d <= 2,
-              });
-            }
+            const portSpan = spec.portSpan;
+            const fixes = (): Fix[] => {
+              const result: Fix[] = [];
+              if (protocols.length === 1) result.push(...setProtocolFix(rule, spec, protocols[0], true));
+              const candidates = [...names]
+                .map((n) => ({ n, d: editDistance(n, name) }))
+                .filter((c) => c.d <= Math.max(2, Math.floor(name.length / 2)))
+                .sort((a, b) => a.d - b.d || (a.n < b.n ? -1 : 1))
+                .slice(0, 3);
+              for (const c of candidates) {
+                result.push({
+                  title: `Use the port name ${c.n}`,
+                  edits: [replaceScalar(policy.object.file, portSpan, c.n)],
+                  preferred: result.length === 0 && candidates.length === 1 && c.d <= 2,
+                });
+              }
+              return result;
+            };
             context.report({
               code: 'NR042',
               severity: 'warning',
@@ -409,15 +417,16 @@ const namedPortToIps: Check = {
                 ? `Port names resolve on destination pods, and these destinations are IP addresses: \`${spec.port}\` opens nothing toward them.`
                 : `This rule has no \`to\`: \`${spec.port}\` resolves only on pods that define it, so it opens nothing toward addresses outside the cluster.`,
             span: spec.portSpan,
-            fixes: resolved
-              ? [
-                  {
-                    title: `Use port ${resolved.number} (${resolved.source})`,
-                    edits: [replaceScalar(policy.object.file, spec.portSpan, resolved.number)],
-                    preferred: true,
-                  },
-                ]
-              : [],
+            fixes: (): Fix[] =>
+              resolved && spec.portSpan
+                ? [
+                    {
+                      title: `Use port ${resolved.number} (${resolved.source})`,
+                      edits: [replaceScalar(policy.object.file, spec.portSpan, resolved.number)],
+                      preferred: true,
+                    },
+                  ]
+                : [],
             data: { name: spec.port, number: resolved?.number },
           });
         }

@@ -10,7 +10,7 @@
  */
 import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import { columnOf, lineEndOf, pairIn, rangeOf } from '../edits';
-import type { Finding, Fix, Span, TextEdit } from '../findings';
+import { fixesOf, type Finding, type Fix, type Span, type TextEdit } from '../findings';
 import type { Policy, PortSpec, Rule, Workload } from '../model';
 import { portNameProblem } from '../read/policy';
 import { DEFAULT_OPTIONS, policySelects, ruleMatchesWorkload } from '../semantics';
@@ -422,7 +422,7 @@ const FIXERS: Readonly<Record<string, Fixer>> = {
 };
 
 export function withStructureFixes(finding: Finding, workspace: Workspace): Finding {
-  if (finding.fixes?.length) return finding;
+  if (fixesOf(finding).length) return finding;
   const fixer = FIXERS[finding.code];
   const file = workspace.files.get(finding.span.uri)?.file;
   if (!fixer || !file) return finding;

@@ -225,7 +225,7 @@ function checkPolicySelector(state: SelectorState, policy: Policy): void {
       `This podSelector selects no pod of namespace ${namespace} in the workspace, so the policy isolates and allows nothing. ${hint.text}`.trim(),
     span: blameSpan(field, nodes, candidates),
     related: nearestRelated(hint.nearest),
-    fixes: correctLabelFix(file, nodes, hint.nearest),
+    fixes: () => correctLabelFix(file, nodes, hint.nearest),
   });
 }
 
@@ -243,7 +243,7 @@ function reportWrittenEmpty(
     severity: 'info',
     message: `This ${key} has no conditions, so it matches ${meaning}. Write \`${key}: {}\` to say so plainly.`,
     span: nodes?.valueSpan ?? field.span,
-    fixes: emptySelectorFix(file, nodes, `Replace with ${key}: {}`),
+    fixes: () => emptySelectorFix(file, nodes, `Replace with ${key}: {}`),
   });
 }
 
@@ -286,8 +286,11 @@ function checkRule(state: SelectorState, rule: Rule): void {
 }
 
 function reportDeadRule(context: CheckContext, rule: Rule, span: Span, message: string): void {
-  const fix = deleteRuleFix(rule, 'Delete this rule (it allows nothing)');
-  context.report({ code: 'NR034', severity: 'warning', message, span, fixes: fix ? [fix] : [] });
+  const fixes = (): Fix[] => {
+    const fix = deleteRuleFix(rule, 'Delete this rule (it allows nothing)');
+    return fix ? [fix] : [];
+  };
+  context.report({ code: 'NR034', severity: 'warning', message, span, fixes });
 }
 
 /**
@@ -375,7 +378,7 @@ function checkPeer(state: SelectorState, rule: Rule, peer: Peer): boolean {
         severity: 'info',
         message: `Every namespace carries \`${NAMESPACE_NAME_LABEL}\`, so this namespaceSelector matches every namespace. Write \`namespaceSelector: {}\` to say so plainly.`,
         span: nodes?.valueSpan ?? nsField.span,
-        fixes: emptySelectorFix(file, nodes, 'Replace with namespaceSelector: {}'),
+        fixes: () => emptySelectorFix(file, nodes, 'Replace with namespaceSelector: {}'),
       });
     }
     namespaceProblem = checkNamespaceLabels(state, policy, nsField);
@@ -441,7 +444,7 @@ function checkPeer(state: SelectorState, rule: Rule, peer: Peer): boolean {
       `This podSelector matches no pod of ${where} in the workspace, so this peer allows no traffic. ${hint.text}${elsewhereNote}`.trim(),
     span: blameSpan(podField, nodes, candidates),
     related: nearestRelated(hint.nearest),
-    fixes: correctLabelFix(file, nodes, hint.nearest),
+    fixes: () => correctLabelFix(file, nodes, hint.nearest),
   });
   return closed;
 }
@@ -457,24 +460,27 @@ function reportOtherNamespace(
   const policy = rule.policy;
   const file = policy.object.file;
   const namespaces = elsewhere.namespaces;
-  const fixes: Fix[] = [];
-  const peerNode = peerMap(rule, peer);
-  // Next to a namespace-only peer, merging the two (NR022) may be what was meant: then
-  // neither fix is applied on its own ("fix all" would otherwise write two namespaceSelectors).
-  const besideNamespacePeer = rule.peers.some(
-    (p) => Math.abs(p.index - peer.index) === 1 && p.namespaceSelector && !p.podSelector && !p.ipBlock,
-  );
-  if (peerNode) {
-    for (const namespace of namespaces.slice(0, 3)) {
-      const edit = addNamespaceSelector(file, peerNode, namespace);
-      if (edit)
-        fixes.push({
-          title: `Add namespaceSelector for namespace ${namespace}`,
-          edits: [edit],
-          preferred: namespaces.length === 1 && !besideNamespacePeer,
-        });
+  const fixes = (): Fix[] => {
+    const result: Fix[] = [];
+    const peerNode = peerMap(rule, peer);
+    // Next to a namespace-only peer, merging the two (NR022) may be what was meant: then
+    // neither fix is applied on its own ("fix all" would otherwise write two namespaceSelectors).
+    const besideNamespacePeer = rule.peers.some(
+      (p) => Math.abs(p.index - peer.index) === 1 && p.namespaceSelector && !p.podSelector && !p.ipBlock,
+    );
+    if (peerNode) {
+      for (const namespace of namespaces.slice(0, 3)) {
+        const edit = addNamespaceSelector(file, peerNode, namespace);
+        if (edit)
+          result.push({
+            title: `Add namespaceSelector for namespace ${namespace}`,
+            edits: [edit],
+            preferred: namespaces.length === 1 && !besideNamespacePeer,
+          });
+      }
     }
-  }
+    return result;
+  };
   const side = rule.direction === 'ingress' ? 'from' : 'to';
   context.report({
     code: 'NR027',
@@ -634,7 +640,7 @@ function checkNamespaceMatchesNothing(state: SelectorState, policy: Policy, fiel
       `This namespaceSelector matches no Namespace declared in the workspace, so this peer allows nothing unless the cluster has other namespaces with these labels. ${hint.text}`.trim(),
     span: blameSpan(field, nodes, candidates),
     related: nearestRelated(hint.nearest),
-    fixes: correctLabelFix(file, nodes, hint.nearest),
+    fixes: () => correctLabelFix(file, nodes, hint.nearest),
   });
   return true;
 }
@@ -1003,7 +1009,10 @@ function checkCovered(
   }
   if (isolatingDirections === 0) return;
   if (allCoveredByOthers) {
-    const fix = deleteDocumentFix(policy, 'Delete this policy (other policies already do what it does)');
+    const fixes = (): Fix[] => {
+      const fix = deleteDocumentFix(policy, 'Delete this policy (other policies already do what it does)');
+      return fix ? [fix] : [];
+    };
     const coveringPolicies = [...new Set(covers.map((c) => c.by.policy))].filter((p) => p !== policy);
     context.report({
       code: 'NR026',
@@ -1013,7 +1022,7 @@ function checkCovered(
       related: coveringPolicies
         .slice(0, 3)
         .map((p) => ({ span: p.object.nameSpan, message: `${p.namespace}/${p.name} covers it` })),
-      fixes: fix ? [fix] : [],
+      fixes,
     });
     return;
   }
@@ -1022,14 +1031,17 @@ function checkCovered(
       by.policy === policy
         ? `rule ${by.index + 1} of this policy`
         : `a rule of ${by.policy.namespace}/${by.policy.name}, which selects the same pods or more,`;
-    const fix = deleteRuleFix(rule, 'Delete this rule (it is covered)');
+    const fixes = (): Fix[] => {
+      const fix = deleteRuleFix(rule, 'Delete this rule (it is covered)');
+      return fix ? [fix] : [];
+    };
     context.report({
       code: 'NR026',
       severity: 'info',
       message: `This rule allows nothing new: ${where} already allows these ${peersKey(rule.direction) === 'from' ? 'sources' : 'destinations'} on these ports.`,
       span: rule.span,
       related: [{ span: by.span, message: 'the rule that already allows it' }],
-      fixes: fix ? [fix] : [],
+      fixes,
     });
   }
 }
