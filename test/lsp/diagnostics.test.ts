@@ -5,7 +5,7 @@ import { strict as assert } from 'node:assert';
 import path from 'node:path';
 import type { Diagnostic } from 'vscode-languageserver-protocol';
 import { codes, EXAMPLES, find, LSP_FIXTURES, ready, settled, startOn, TempWorkspace, textOf } from './helpers';
-import type { LspClient } from './lspClient';
+import { fileUri, type LspClient } from './lspClient';
 
 const has = (code: string) => (d: Diagnostic[]) => codes(d).includes(code);
 const lacks = (code: string) => (d: Diagnostic[]) => !codes(d).includes(code);
@@ -126,6 +126,49 @@ describe('lsp: push diagnostics', function () {
       assert.ok(codes(client.pushed(uri)).includes('NR020'), 'the editor text still counts');
       client.close(uri);
       await client.waitForDiagnostics(uri, lacks('NR020'));
+    });
+  });
+
+  describe('workspace folders', () => {
+    let other: TempWorkspace;
+
+    afterEach(() => other?.dispose());
+
+    it('a folder added later is indexed, and its diagnostics are cleared when it is removed', async () => {
+      workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'));
+      other = new TempWorkspace(EXAMPLES);
+      client = await startOn(workspace);
+      await ready(client);
+      const uri = other.uri('common-mistakes/egress-ignored.yaml');
+      const folder = { uri: fileUri(other.dir), name: 'examples' };
+      await settled(client, () =>
+        client.connection.sendNotification('workspace/didChangeWorkspaceFolders', {
+          event: { added: [folder], removed: [] },
+        }),
+      );
+      assert.ok(codes(client.pushed(uri)).includes('NR020'));
+      await settled(client, () =>
+        client.connection.sendNotification('workspace/didChangeWorkspaceFolders', {
+          event: { added: [], removed: [folder] },
+        }),
+      );
+      assert.deepEqual(client.pushed(uri), []);
+      assert.ok(codes(client.pushed(workspace.uri('workloads.yaml'))).length > 0, 'the first folder stays');
+    });
+
+    it('a file outside every folder counts while open, and is cleared when closed', async () => {
+      workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'));
+      other = new TempWorkspace({
+        'outside.yaml':
+          'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: o, namespace: web}\nspec:\n  podSelector: {}\n  policyTypes: [Ingress]\n  egress: [{}]\n',
+      });
+      client = await startOn(workspace);
+      await ready(client);
+      const uri = other.uri('outside.yaml');
+      await settled(client, () => client.open(uri, other.read('outside.yaml')));
+      assert.ok(codes(client.pushed(uri)).includes('NR020'));
+      await settled(client, () => client.close(uri));
+      assert.deepEqual(client.pushed(uri), []);
     });
   });
 
