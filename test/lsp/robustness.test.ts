@@ -167,6 +167,26 @@ describe('lsp: robustness', function () {
     await stillAnswers(client, workspace);
   });
 
+  it('a stray document end (`...`) early in a large file: a few NR014, not one per later token', async () => {
+    // A List of 300 pods in block style (as `kubectl get pods -o yaml` writes), broken near the top.
+    const pod = (i: number) =>
+      `- apiVersion: v1\n  kind: Pod\n  metadata:\n    name: p${i}\n    namespace: web\n    labels:\n      app: a${i}\n` +
+      `  spec:\n    containers:\n      - name: c\n        image: i\n        ports:\n          - containerPort: 80\n`;
+    const list = 'apiVersion: v1\nkind: List\nitems:\n' + Array.from({ length: 300 }, (_, i) => pod(i)).join('');
+    const text = list.replace('    labels:\n', '    labels:\n...\n');
+    workspace = new TempWorkspace({ 'derailed.yaml': text });
+    client = await startOn(workspace);
+    await ready(client, BUDGET);
+    const nr014 = (client.pushed(workspace.uri('derailed.yaml')) ?? []).filter((d) => d.code === 'NR014');
+    assert.ok(nr014.length > 0 && nr014.length <= 20, `${nr014.length} NR014 diagnostics`);
+    const stray = find(text, '...\n').line;
+    assert.ok(
+      nr014[0].range.start.line >= stray && nr014[0].range.start.line <= stray + 5,
+      'the first one near the stray `...`',
+    );
+    await stillAnswers(client, workspace);
+  });
+
   it('an empty workspace: ready with no files; an untitled document still gets diagnostics and hovers', async () => {
     workspace = new TempWorkspace();
     client = await startOn(workspace);

@@ -40,6 +40,9 @@ export interface Position {
   readonly character: number;
 }
 
+/** Syntax errors reported per document (NR014). */
+export const MAX_SYNTAX_ERRORS_PER_DOCUMENT = 10;
+
 export function parseFile(source: SourceFile): ParsedFile {
   const lineCounter = new LineCounter();
   // Duplicate keys are found below: the yaml package's own check is quadratic in a map's size.
@@ -60,7 +63,9 @@ export function parseFile(source: SourceFile): ParsedFile {
         hasSyntaxError,
         applied,
       });
-      for (const error of document.errors) {
+      // The first errors say where it breaks; after a derailing one (a stray `...`) the
+      // parser reports every later token, thousands of diagnostics for one mistake.
+      for (const error of document.errors.slice(0, MAX_SYNTAX_ERRORS_PER_DOCUMENT)) {
         // An error at the end of the text (an unclosed bracket) points at the last character: ranges stay inside the document.
         const start = Math.max(0, Math.min(error.pos[0], source.text.length - 1));
         const end = Math.min(Math.max(error.pos[1], start + 1), source.text.length);
