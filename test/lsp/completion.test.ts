@@ -167,6 +167,26 @@ describe('lsp: completion', function () {
       assert.deepEqual(await complete(client, uri, positionAt(deployment, deployment.length)), []);
     });
 
+    it('answers at the start of a document whose first line is empty (no endless loop)', async function () {
+      this.timeout(90000);
+      const uri = workspace.uri('shop/blank-first-line.yaml');
+      const text = `\n${HEADER}  podSelector: {}\n`;
+      await settled(client, () => client.open(uri, text));
+      const answer = (position: { line: number; character: number }) =>
+        Promise.race([
+          complete(client, uri, position),
+          new Promise<never>((_, reject) =>
+            setTimeout(
+              () => reject(new Error(`no completion at ${JSON.stringify(position)} within 20 s`)),
+              20000,
+            ).unref(),
+          ),
+        ]);
+      await answer({ line: 0, character: 0 });
+      await answer({ line: 1, character: 0 });
+      await answer(positionAt(text, text.length));
+    });
+
     it('schema completion: policyTypes values and spec keys', async () => {
       const types = await completeIn('  podSelector: {}\n  policyTypes:\n    - ‸\n');
       assert.deepEqual(labels(types.items).sort(), ['Egress', 'Ingress']);

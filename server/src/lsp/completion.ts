@@ -25,7 +25,8 @@ interface LineContext {
 const KEY_LINE = /^(\s*)(-\s+)?("[^"]*"|'[^']*'|[^\s:#][^:#]*?)\s*:(\s|$)/;
 
 export function readLineContext(text: string, offset: number): LineContext {
-  const lineStart = text.lastIndexOf('\n', offset - 1) + 1;
+  // lastIndexOf clamps a negative start to 0, where a text may begin with a line break: guard the first line.
+  const lineStart = offset > 0 ? text.lastIndexOf('\n', offset - 1) + 1 : 0;
   const before = text.slice(lineStart, offset);
   let documentStart = 0;
   const separator = /^---.*$/gm;
@@ -53,7 +54,7 @@ export function readLineContext(text: string, offset: number): LineContext {
   let cursor = lineStart;
   while (cursor > documentStart) {
     const previousEnd = cursor - 1;
-    const previousStart = text.lastIndexOf('\n', previousEnd - 1) + 1;
+    const previousStart = previousEnd > 0 ? text.lastIndexOf('\n', previousEnd - 1) + 1 : 0;
     cursor = previousStart;
     const line = text.slice(previousStart, previousEnd);
     if (!line.trim() || line.trimStart().startsWith('#')) continue;
