@@ -212,6 +212,25 @@ describe('lsp: code actions', function () {
     });
   });
 
+  it('no "fix all" action that would change nothing (every fix would break the YAML further)', async () => {
+    // spec is a scalar with a block below it: NR003's fix (insert podSelector) adds a syntax error.
+    const text =
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: p\n  namespace: web\nspec: 1.5\n  policyTypes:\n    - Ingress\n';
+    workspace = new TempWorkspace({ 'broken.yaml': text });
+    client = await startOn(workspace);
+    await ready(client);
+    const uri = workspace.uri('broken.yaml');
+    await settled(client, () => client.open(uri, text));
+    const origin = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+    const actions = await codeActions(client, uri, origin, [], ['source.fixAll']);
+    for (const action of actions) {
+      assert.ok(
+        Object.values(action.edit?.changes ?? {}).some((edits) => edits.length > 0),
+        `"${action.title}" has no edits`,
+      );
+    }
+  });
+
   it("answers nothing for a diagnostic that is not netreach's, or stale", async () => {
     workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'));
     client = await startOn(workspace);

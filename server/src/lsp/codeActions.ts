@@ -48,24 +48,28 @@ export function codeActions(result: AnalysisResult, params: CodeActionParams): C
       const sameKind = findings.filter((f) => f.code === finding.code && preferredFix(f));
       if (sameKind.length > 1 && !seenKinds.has(finding.code)) {
         seenKinds.add(finding.code);
-        actions.push({
-          title: `Fix all ${finding.code} problems in this file`,
-          kind: CodeActionKind.QuickFix,
-          diagnostics: [diagnostic],
-          edit: workspaceEdit(result.workspace, combine(sameKind.map((f) => preferredFix(f)!), textOf(result.workspace))),
-        });
+        // Fixes that would break the YAML are left out: offer nothing rather than an action that does nothing.
+        const edits = combine(sameKind.map((f) => preferredFix(f)!), textOf(result.workspace));
+        if (edits.length > 0) {
+          actions.push({
+            title: `Fix all ${finding.code} problems in this file`,
+            kind: CodeActionKind.QuickFix,
+            diagnostics: [diagnostic],
+            edit: workspaceEdit(result.workspace, edits),
+          });
+        }
       }
       actions.push(suppressAction(result.workspace, finding, diagnostic));
     }
   }
 
   if (wants(FIX_ALL_KIND)) {
-    const fixes = findings.flatMap((f) => preferredFix(f) ?? []);
-    if (fixes.length > 0) {
+    const edits = combine(findings.flatMap((f) => preferredFix(f) ?? []), textOf(result.workspace));
+    if (edits.length > 0) {
       actions.push({
         title: 'Fix all netreach problems that have a safe fix',
         kind: FIX_ALL_KIND,
-        edit: workspaceEdit(result.workspace, combine(fixes, textOf(result.workspace))),
+        edit: workspaceEdit(result.workspace, edits),
       });
     }
   }
