@@ -35,6 +35,8 @@ export function endpointName(endpoint: Endpoint): string {
 
 interface Group {
   readonly index: number;
+  /** Namespace, labels, named ports (and pod IPs when they count): what makes workloads alike. */
+  readonly key: string;
   readonly namespace: string;
   readonly labels: Labels;
   readonly representative: Workload;
@@ -67,8 +69,11 @@ export class ReachabilityIndex {
   private readonly selection = new Map<Policy, Bitset>();
   private readonly isolating: { ingress: Policy[][]; egress: Policy[][] };
   private readonly rulePeers = new Map<Rule, { groups: Bitset; pieces: number[] }>();
-  private readonly selectorCache = new Map<string, number[]>();
-  private readonly namespaceSelectorCache = new Map<string, string[]>();
+  /** Per namespace: the groups each pod selector (by key) selects there. */
+  private readonly selectorCache = new Map<string, Map<string, number[]>>();
+  private readonly namespaceSelectorCache: Map<string, string[]>;
+  /** What the IP partitions are cut from: equal keys, equal pieces. */
+  private readonly partitionKeys: { readonly ingress: string; readonly egress: string };
   private readonly rulePortCache = new Map<Rule, number | Map<string, number>>();
   private readonly columns = new Map<string, Int32Array>();
   private readonly rows = new Map<string, Int32Array>();
@@ -76,21 +81,45 @@ export class ReachabilityIndex {
   private readonly columnOfGroup: (Int32Array | null)[] = [];
   private readonly rowOfGroup: (Int32Array | null)[] = [];
 
+  /**
+   * `previous`: the index of the workspace before an edit. What did not change is taken
+   * from it (the groups of a namespace whose workloads are alike as before, the
+   * namespaces a namespace selector matches, the peers of a rule object seen before),
+   * and the answers are the same as without it.
+   */
   constructor(
     readonly workspace: Workspace,
     options: Partial<AnalysisOptions> = {},
+    previous?: ReachabilityIndex,
   ) {
     this.options = { ...DEFAULT_OPTIONS, ...options };
     this.groups = this.groupWorkloads();
     workspace.policies.forEach((p, i) => this.policyNumber.set(p, i));
+    const reuse = previous && previous.options.ipBlockMatchesPods === this.options.ipBlockMatchesPods ? previous : undefined;
+    this.namespaceSelectorCache = reuse && this.sameNamespaces(reuse) ? reuse.namespaceSelectorCache : new Map();
+    if (reuse) {
+      for (const [namespace, groups] of this.groupsByNamespace) {
+        const before = reuse.groupsByNamespace.get(namespace);
+        const cache = reuse.selectorCache.get(namespace);
+        if (cache && before && sameGroups(this.groups, groups, reuse.groups, before)) this.selectorCache.set(namespace, cache);
+      }
+    }
 
+    // The same groups, index for index: a policy object seen before selects the same ones.
+    const groupsBefore =
+      reuse &&
+      this.groups.length === reuse.groups.length &&
+      this.groups.every((g, i) => g.key === reuse.groups[i].key)
+        ? reuse
+        : undefined;
     const ingress: Policy[][] = this.groups.map(() => []);
     const egress: Policy[][] = this.groups.map(() => []);
     for (const policy of workspace.policies) {
       const selected = this.selectInNamespace(policy.podSelector?.selector, policy.namespace);
-      const bits = createBitset(this.groups.length);
+      const before = groupsBefore?.selection.get(policy);
+      const bits = before ?? createBitset(this.groups.length);
       for (const g of selected) {
-        setBit(bits, g);
+        if (!before) setBit(bits, g);
         if (policy.isolatesIngress) ingress[g].push(policy);
         if (policy.isolatesEgress) egress[g].push(policy);
       }
@@ -98,11 +127,24 @@ export class ReachabilityIndex {
     }
     this.isolating = { ingress, egress };
 
-    this.sourcePieces = this.ipPartition('ingress');
-    this.destinationPieces = this.ipPartition('egress');
+    this.partitionKeys = { ingress: this.partitionKey('ingress'), egress: this.partitionKey('egress') };
+    this.sourcePieces =
+      reuse?.partitionKeys.ingress === this.partitionKeys.ingress ? reuse.sourcePieces : this.ipPartition('ingress');
+    this.destinationPieces =
+      reuse?.partitionKeys.egress === this.partitionKeys.egress ? reuse.destinationPieces : this.ipPartition('egress');
+    // A rule matches the same peers as before when every group, namespace and piece is as before.
+    const peersBefore =
+      groupsBefore &&
+      this.namespaceSelectorCache === groupsBefore.namespaceSelectorCache &&
+      this.sourcePieces === groupsBefore.sourcePieces &&
+      this.destinationPieces === groupsBefore.destinationPieces
+        ? groupsBefore.rulePeers
+        : undefined;
     for (const policy of workspace.policies) {
-      for (const rule of policy.ingress) this.rulePeers.set(rule, this.matchRule(rule, this.sourcePieces));
-      for (const rule of policy.egress) this.rulePeers.set(rule, this.matchRule(rule, this.destinationPieces));
+      for (const rule of policy.ingress)
+        this.rulePeers.set(rule, peersBefore?.get(rule) ?? this.matchRule(rule, this.sourcePieces));
+      for (const rule of policy.egress)
+        this.rulePeers.set(rule, peersBefore?.get(rule) ?? this.matchRule(rule, this.destinationPieces));
     }
   }
 
@@ -237,21 +279,12 @@ export class ReachabilityIndex {
     const groups: Group[] = [];
     const byKey = new Map<string, Group>();
     for (const workload of this.workspace.workloads) {
-      const labels = [...workload.labels].sort(([a], [b]) => compare(a, b));
-      const named = workload.ports
-        .filter((p) => p.name !== undefined)
-        .map((p) => `${p.name}/${p.protocol}/${p.port}`)
-        .sort()
-        .join(',');
-      const addresses =
-        this.options.ipBlockMatchesPods && workload.addresses.length > 0
-          ? workload.addresses.map((a) => a.text).sort().join(',')
-          : '';
-      const key = `${workload.namespace}\u0000${labels.map(([k, v]) => `${k}=${v}`).join('\u0001')}\u0000${named}\u0000${addresses}`;
+      const { key, named, addresses } = groupKeyOf(workload, this.options.ipBlockMatchesPods);
       let group = byKey.get(key);
       if (!group) {
         group = {
           index: groups.length,
+          key,
           namespace: workload.namespace,
           labels: workload.labels,
           representative: workload,
@@ -275,15 +308,24 @@ export class ReachabilityIndex {
     return this.workspace.namespaces.get(name)?.labels ?? new Map([['kubernetes.io/metadata.name', name]]);
   }
 
+  /** The same namespaces with groups, in the same order, with the same labels, as in `other`. */
+  private sameNamespaces(other: ReachabilityIndex): boolean {
+    if (this.groupsByNamespace.size !== other.groupsByNamespace.size) return false;
+    const mine = [...this.groupsByNamespace.keys()];
+    const theirs = [...other.groupsByNamespace.keys()];
+    return mine.every((ns, i) => ns === theirs[i] && sameLabels(this.namespaceLabels(ns), other.namespaceLabels(ns)));
+  }
+
   /** Groups of one namespace matched by a pod selector (absent: all). Cached per selector. */
   private selectInNamespace(selector: Selector | undefined, namespace: string): number[] {
     const candidates = this.groupsByNamespace.get(namespace) ?? [];
     if (!selector || selector.requirements.length === 0) return candidates;
-    const key = `${namespace}\u0003${selector.key}`;
-    let result = this.selectorCache.get(key);
+    let cache = this.selectorCache.get(namespace);
+    if (!cache) this.selectorCache.set(namespace, (cache = new Map()));
+    let result = cache.get(selector.key);
     if (!result) {
       result = candidates.filter((g) => selectorMatches(selector, this.groups[g].labels));
-      this.selectorCache.set(key, result);
+      cache.set(selector.key, result);
     }
     return result;
   }
@@ -326,6 +368,20 @@ export class ReachabilityIndex {
     return { groups, pieces: [...matchedPieces].sort((a, b) => a - b) };
   }
 
+  /** The ipBlock ranges `ipPartition` cuts at, as text (cached per policy object). */
+  private partitionKey(direction: Direction): string {
+    let key = '';
+    for (const policy of this.workspace.policies) {
+      let keys = partitionKeys.get(policy);
+      if (!keys) {
+        const of = (d: Direction) => policyBlockRanges(policy, d).map((r) => `${r.family}:${r.start}-${r.end}`).join(',');
+        partitionKeys.set(policy, (keys = { ingress: of('ingress'), egress: of('egress') }));
+      }
+      if (keys[direction]) key += `${keys[direction]};`;
+    }
+    return key;
+  }
+
   /**
    * External peers are pieces of the address space cut at the edges of every ipBlock of
    * the direction, in every policy (even one that selects nothing), so each ipBlock is a
@@ -333,16 +389,7 @@ export class ReachabilityIndex {
    */
   private ipPartition(direction: Direction): IpRange[] {
     const ranges: IpRange[] = [];
-    for (const policy of this.workspace.policies) {
-      for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
-        for (const peer of rule.peers) {
-          if (peer.ipBlock && !peer.podSelector && !peer.namespaceSelector && peer.ipBlock.cidr) {
-            // cidr minus except, as contiguous ranges.
-            ranges.push(...peer.ipBlock.ranges);
-          }
-        }
-      }
-    }
+    for (const policy of this.workspace.policies) ranges.push(...policyBlockRanges(policy, direction));
     const families: IpFamily[] = ranges.some((r) => r.family === 6) ? [4, 6] : [4];
     return partition(ranges, families);
   }
@@ -473,6 +520,71 @@ export class ReachabilityIndex {
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The ranges (cidr minus except) of a policy's ipBlock peers in one direction, every
+ * policy's (even one that selects nothing), so each ipBlock is a union of whole pieces.
+ */
+function policyBlockRanges(policy: Policy, direction: Direction): IpRange[] {
+  const ranges: IpRange[] = [];
+  for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
+    for (const peer of rule.peers) {
+      if (peer.ipBlock && !peer.podSelector && !peer.namespaceSelector && peer.ipBlock.cidr) {
+        // cidr minus except, as contiguous ranges.
+        ranges.push(...peer.ipBlock.ranges);
+      }
+    }
+  }
+  return ranges;
+}
+
+const partitionKeys = new WeakMap<Policy, { readonly ingress: string; readonly egress: string }>();
+
+interface GroupKey {
+  readonly key: string;
+  /** The named ports, `name/protocol/number`, sorted. */
+  readonly named: string;
+  /** The pod IPs when they count, sorted; empty otherwise. */
+  readonly addresses: string;
+}
+
+/** Group keys per workload object (a workload of an unchanged file is the same object after an edit). */
+const groupKeys = [new WeakMap<Workload, GroupKey>(), new WeakMap<Workload, GroupKey>()];
+
+function groupKeyOf(workload: Workload, withAddresses: boolean): GroupKey {
+  const cache = groupKeys[withAddresses ? 1 : 0];
+  let result = cache.get(workload);
+  if (!result) {
+    const labels = [...workload.labels].sort(([a], [b]) => compare(a, b));
+    const named = workload.ports
+      .filter((p) => p.name !== undefined)
+      .map((p) => `${p.name}/${p.protocol}/${p.port}`)
+      .sort()
+      .join(',');
+    const addresses =
+      withAddresses && workload.addresses.length > 0
+        ? workload.addresses
+            .map((a) => a.text)
+            .sort()
+            .join(',')
+        : '';
+    const key = `${workload.namespace}\u0000${labels.map(([k, v]) => `${k}=${v}`).join('\u0001')}\u0000${named}\u0000${addresses}`;
+    result = { key, named, addresses };
+    cache.set(workload, result);
+  }
+  return result;
+}
+
+/** Groups `mine` of this index are those `theirs` of the other, index for index. */
+function sameGroups(groups: readonly Group[], mine: readonly number[], others: readonly Group[], theirs: readonly number[]): boolean {
+  return mine.length === theirs.length && mine.every((g, i) => g === theirs[i] && groups[g].key === others[g].key);
+}
+
+function sameLabels(a: Labels, b: Labels): boolean {
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
 }
 
 /** Indices of the pieces that overlap `range`. */

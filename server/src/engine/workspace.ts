@@ -104,14 +104,14 @@ export function assembleWorkspace(fileModels: readonly FileModel[]): Workspace {
   );
   const serviceManifests = lastWins(
     fileModels.flatMap((m) => m.services),
-    (s) => `${s.namespace}/${s.name}`,
+    (s) => remembered(s, () => `${s.namespace}/${s.name}`),
     (s) => s.object,
     'Service',
     findings,
   );
   const workloadManifests = lastWins(
     fileModels.flatMap((m) => m.workloads),
-    (w) => `${w.kind}/${w.namespace}/${w.name}`,
+    (w) => remembered(w, () => `${w.kind}/${w.namespace}/${w.name}`),
     (w) => w.object,
     w => w.kind,
     findings,
@@ -131,7 +131,7 @@ export function assembleWorkspace(fileModels: readonly FileModel[]): Workspace {
     if (!namespaces.has(name)) addNamespace(name);
   }
 
-  const services: Service[] = serviceManifests.map((s) => ({ id: `${s.namespace}/${s.name}`, ...s }));
+  const services: Service[] = serviceManifests.map(serviceOf);
   const objectCount = fileModels.reduce((sum, m) => sum + m.objects.length, 0);
   return { files, namespaces, workloads, services, policies, findings, objectCount };
 }
@@ -176,6 +176,45 @@ function lastWins<T>(
   return [...byIdentity.values()];
 }
 
+/*
+ * Joining is redone after every edit in the editor, over thousands of unchanged files:
+ * what is built from a file's manifests alone is kept with them (weakly), so an unchanged
+ * file's Services and workloads are the same objects as in the previous workspace. The
+ * result is the same either way; the index and the checks then find their per-object
+ * answers again instead of recomputing them.
+ */
+const services = new WeakMap<ServiceManifest, Service>();
+const folded = new WeakMap<WorkloadManifest, { readonly members: readonly WorkloadManifest[]; readonly workload: Workload }>();
+
+/** Identity strings per manifest (a string keeps its hash, so the Maps that join files find it faster). */
+const identities = new WeakMap<object, string>();
+
+function remembered(item: object, make: () => string): string {
+  let id = identities.get(item);
+  if (id === undefined) identities.set(item, (id = make()));
+  return id;
+}
+
+/** `namespace/name[Kind]` of the workload a manifest belongs to (its owner's, for controlled pods). */
+const ownerIds = new WeakMap<WorkloadManifest, string>();
+
+function ownerId(manifest: WorkloadManifest): string {
+  const kind = manifest.owner ? (manifest.owner.kind ?? 'Pod') : manifest.kind;
+  const name = manifest.owner ? manifest.owner.name : manifest.name;
+  const id = `${manifest.namespace}/${name}[${kind}]`;
+  ownerIds.set(manifest, id);
+  return id;
+}
+
+function serviceOf(manifest: ServiceManifest): Service {
+  let service = services.get(manifest);
+  if (!service) {
+    service = { id: `${manifest.namespace}/${manifest.name}`, ...manifest };
+    services.set(manifest, service);
+  }
+  return service;
+}
+
 /**
  * Pods controlled by an owner appear as that owner (`ns/replicaset-name[ReplicaSet]`);
  * all pods of one owner become one workload. An owner reference without a kind keeps
@@ -184,38 +223,47 @@ function lastWins<T>(
 function foldWorkloads(manifests: readonly WorkloadManifest[]): Workload[] {
   const byId = new Map<string, WorkloadManifest[]>();
   for (const manifest of manifests) {
-    const kind = manifest.owner ? (manifest.owner.kind ?? 'Pod') : manifest.kind;
-    const name = manifest.owner ? manifest.owner.name : manifest.name;
-    const id = `${manifest.namespace}/${name}[${kind}]`;
+    const id = ownerIds.get(manifest) ?? ownerId(manifest);
     const members = byId.get(id);
     if (members) members.push(manifest);
     else byId.set(id, [manifest]);
   }
   const workloads: Workload[] = [];
   for (const [id, members] of byId) {
-    const first = members[0];
-    const kind = first.owner ? (first.owner.kind ?? 'Pod') : first.kind;
-    const name = first.owner ? first.owner.name : first.name;
-    const labelSets = new Map<string, ReadonlyMap<string, string>>();
-    for (const member of members) {
-      const key = [...member.labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).join('\u0000');
-      if (!labelSets.has(key)) labelSets.set(key, member.labels);
+    const known = folded.get(members[0]);
+    if (known && known.members.length === members.length && known.members.every((m, i) => m === members[i])) {
+      workloads.push(known.workload);
+      continue;
     }
-    workloads.push({
-      id,
-      kind,
-      name,
-      namespace: first.namespace,
-      labels: first.labels,
-      ports: uniquePorts(members.flatMap((m) => m.ports)),
-      hostNetwork: members.some((m) => m.hostNetwork),
-      addresses: uniqueAddresses(members.flatMap((m) => m.addresses)),
-      objects: members.map((m) => m.object),
-      labelsSpan: first.labelsSpan,
-      podLabelSets: [...labelSets.values()],
-    });
+    const workload = foldOne(id, members);
+    folded.set(members[0], { members, workload });
+    workloads.push(workload);
   }
   return workloads;
+}
+
+function foldOne(id: string, members: readonly WorkloadManifest[]): Workload {
+  const first = members[0];
+  const kind = first.owner ? (first.owner.kind ?? 'Pod') : first.kind;
+  const name = first.owner ? first.owner.name : first.name;
+  const labelSets = new Map<string, ReadonlyMap<string, string>>();
+  for (const member of members) {
+    const key = [...member.labels].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).join('\u0000');
+    if (!labelSets.has(key)) labelSets.set(key, member.labels);
+  }
+  return {
+    id,
+    kind,
+    name,
+    namespace: first.namespace,
+    labels: first.labels,
+    ports: uniquePorts(members.flatMap((m) => m.ports)),
+    hostNetwork: members.some((m) => m.hostNetwork),
+    addresses: uniqueAddresses(members.flatMap((m) => m.addresses)),
+    objects: members.map((m) => m.object),
+    labelsSpan: first.labelsSpan,
+    podLabelSets: [...labelSets.values()],
+  };
 }
 
 function uniquePorts(ports: readonly ContainerPort[]): ContainerPort[] {
