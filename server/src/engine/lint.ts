@@ -27,16 +27,30 @@ export interface LintResult {
   readonly findings: readonly Finding[];
 }
 
-export function lintWorkspace(workspace: Workspace, settings: LintSettings = {}, index?: ReachabilityIndex, checks: readonly Check[] = CHECKS): LintResult {
+/**
+ * `only`: the files whose findings are wanted (the editor asks for the file just edited
+ * first); the findings are exactly those a whole run gives for these files, found sooner
+ * as the checks look only at the policies and workloads of these files (judged against
+ * the whole workspace all the same).
+ */
+export function lintWorkspace(
+  workspace: Workspace,
+  settings: LintSettings = {},
+  index?: ReachabilityIndex,
+  checks: readonly Check[] = CHECKS,
+  only?: ReadonlySet<string>,
+): LintResult {
   const reachability = index ?? new ReachabilityIndex(workspace, settings.analysis);
   // Findings of reading get their fixes here; the readers only record the facts.
-  const raw: Finding[] = workspace.findings.map((f) => withStructureFixes(f, workspace));
-  const context = createContext(workspace, reachability, (finding) => raw.push(finding));
+  const read = only ? workspace.findings.filter((f) => only.has(f.span.uri)) : workspace.findings;
+  const raw: Finding[] = read.map((f) => withStructureFixes(f, workspace));
+  const context = createContext(workspace, reachability, (finding) => raw.push(finding), only);
   for (const check of checks) {
     if (check.codes.every((code) => settings.checks?.[code] === 'off')) continue;
     check.run(context);
   }
-  return { index: reachability, findings: applySettings(workspace, raw, settings) };
+  const wanted = only ? raw.filter((f) => only.has(f.span.uri)) : raw;
+  return { index: reachability, findings: applySettings(workspace, wanted, settings) };
 }
 
 function applySettings(workspace: Workspace, findings: readonly Finding[], settings: LintSettings): Finding[] {

@@ -12,6 +12,16 @@ import type { Workspace } from '../workspace';
 export interface CheckContext {
   readonly workspace: Workspace;
   readonly index: ReachabilityIndex;
+  /**
+   * The policies to check: every policy, or only those of the files whose findings are
+   * wanted. A check reports a policy's findings in the policy's own file, so it iterates
+   * these and still judges them against all of `workspace`.
+   */
+  readonly policies: readonly Policy[];
+  /** Likewise the workloads to check (those with an object in a wanted file). */
+  readonly workloads: readonly Workload[];
+  /** Whether findings in this file are wanted (a check may skip work for other files). */
+  wanted(uri: string): boolean;
   readonly namespaceLabels: NamespaceLabels;
   /** The cluster DNS pods: found in the workspace, or the usual CoreDNS pods assumed when absent. */
   readonly dnsWorkloads: readonly Workload[];
@@ -47,7 +57,13 @@ export const ASSUMED_DNS: Workload = {
   podLabelSets: [new Map([['k8s-app', 'kube-dns']])],
 };
 
-export function createContext(workspace: Workspace, index: ReachabilityIndex, report: (finding: Finding) => void): CheckContext {
+/** `wanted`: the files whose findings are wanted; all when absent. */
+export function createContext(
+  workspace: Workspace,
+  index: ReachabilityIndex,
+  report: (finding: Finding) => void,
+  wanted?: ReadonlySet<string>,
+): CheckContext {
   const servicesByNamespace = new Map<string, Service[]>();
   for (const service of workspace.services) {
     const list = servicesByNamespace.get(service.namespace);
@@ -57,9 +73,15 @@ export function createContext(workspace: Workspace, index: ReachabilityIndex, re
   const found = workspace.workloads.filter(isDnsWorkload);
   const namespaceLabels = (ns: string): Labels =>
     workspace.namespaces.get(ns)?.labels ?? new Map([[NAMESPACE_NAME_LABEL, ns]]);
+  const isWanted = wanted ? (uri: string) => wanted.has(uri) : () => true;
   return {
     workspace,
     index,
+    policies: wanted ? workspace.policies.filter((p) => wanted.has(p.object.file.uri)) : workspace.policies,
+    workloads: wanted
+      ? workspace.workloads.filter((w) => wanted.has(w.labelsSpan.uri) || w.objects.some((o) => wanted.has(o.file.uri)))
+      : workspace.workloads,
+    wanted: isWanted,
     namespaceLabels,
     dnsWorkloads: found.length > 0 ? found : [ASSUMED_DNS],
     dnsFound: found.length > 0,

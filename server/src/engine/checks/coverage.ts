@@ -107,7 +107,7 @@ const uncoveredWorkloads: Check = {
       if (!set) used.set(policy.namespace, (set = new Set()));
       for (const direction of DIRECTIONS) if (isolates(policy, direction)) set.add(direction);
     }
-    for (const workload of context.workspace.workloads) {
+    for (const workload of context.workloads) {
       if (workload.hostNetwork) continue; // NR072's subject: policies do not govern it anyway
       const inUse = used.get(workload.namespace);
       if (!inUse) continue;
@@ -205,6 +205,7 @@ function reportNoDefaultDeny(
     namespaceValueSpan(workloads[0].objects[0]) ??
     workloads[0].objects[0]?.nameSpan ??
     workloads[0].labelsSpan;
+  if (!context.wanted(span.uri)) return;
   const file = manifest?.file ?? mostPoliciesFile(policies) ?? workloads[0].objects[0]?.file;
   const fixes = (): Fix[] => {
     const result: Fix[] = [];
@@ -306,7 +307,7 @@ const hostNetworkPods: Check = {
   run(context) {
     const hostLabels: Labels[] = context.workspace.workloads.filter((w) => w.hostNetwork).map((w) => w.labels);
     if (hostLabels.length === 0) return;
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       safely(() => {
         const selected = context.index.selectedWorkloads(policy);
         const host = selected.filter((w) => w.hostNetwork);

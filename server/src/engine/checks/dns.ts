@@ -202,7 +202,7 @@ const egressWithoutDns: Check = {
     };
     const dnsName = context.dnsFound ? names(dns.workloads, 2) : 'the CoreDNS pods of kube-system';
 
-    for (const policy of workspace.policies) {
+    for (const policy of context.policies) {
       if (!policy.isolatesEgress || dns.policyAllows(policy)) continue;
       let affected: Workload[] | undefined;
       if (namespacesWithWorkloads.has(policy.namespace)) {
@@ -312,7 +312,7 @@ const udpOnlyDns: Check = {
   codes: ['NR051'],
   run(context) {
     const dns = new ClusterDns(context);
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       for (const rule of policy.egress) {
         if (rule.anyPort) continue;
         const udp = rule.ports.find((p) => entryIs53(p, 'UDP', dns));
@@ -363,7 +363,7 @@ const dnsToAnyone: Check = {
   codes: ['NR053'],
   run(context) {
     const dns = new ClusterDns(context);
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       for (const rule of policy.egress) {
         if (!rule.anyPeer || rule.anyPort) continue;
         const entry = rule.ports.find((p) => entryIs53(p, 'UDP', dns) || entryIs53(p, 'TCP', dns));

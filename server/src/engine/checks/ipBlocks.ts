@@ -159,7 +159,7 @@ const blockOverPods: Check = {
     }
     if (entries.length === 0) return;
     const addresses = new AddressIndex(entries);
-    for (const bp of blockPeers(context.workspace.policies)) {
+    for (const bp of blockPeers(context.policies)) {
       if (isWholeSpace(bp.block)) continue; // NR061 speaks about 0.0.0.0/0
       const hits = bp.block.ranges.flatMap((r) => addresses.within(r));
       if (hits.length === 0) continue;
@@ -203,7 +203,7 @@ const blockOverPods: Check = {
 const wholeInternet: Check = {
   codes: ['NR061', 'NR062'],
   run(context) {
-    for (const bp of blockPeers(context.workspace.policies)) {
+    for (const bp of blockPeers(context.policies)) {
       const cidr = bp.block.cidr!;
       if (cidr.prefix !== 0 || cidr.family !== 4) continue;
       const missing = PRIVATE_TEXT.filter((_, i) => !exceptCovers(bp.block, PRIVATE_RANGES[i]));
@@ -269,7 +269,7 @@ const rewrittenSources: Check = {
       }
       return list;
     };
-    for (const bp of blockPeers(context.workspace.policies)) {
+    for (const bp of blockPeers(context.policies)) {
       if (bp.rule.direction !== 'ingress' || coversAllIpv4(bp.block)) continue;
       const services = servicesFor(bp.policy);
       if (services.length === 0) continue;
@@ -300,7 +300,7 @@ const clusterIpBlock: Check = {
     }
     if (entries.length === 0) return;
     const addresses = new AddressIndex(entries);
-    for (const bp of blockPeers(context.workspace.policies)) {
+    for (const bp of blockPeers(context.policies)) {
       if (bp.rule.direction !== 'egress') continue;
       const cidr = bp.block.cidr!;
       // Aimed at Services: no wider than a usual Service range (/12 in IPv4).

@@ -32,7 +32,7 @@ const TYPE_NAME: Record<Direction, 'Ingress' | 'Egress'> = { ingress: 'Ingress',
 const ignoredRules: Check = {
   codes: ['NR020'],
   run(context) {
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       if (!policy.policyTypesExplicit) continue;
       for (const direction of ['ingress', 'egress'] as const) {
         const rules = direction === 'ingress' ? policy.ingress : policy.egress;
@@ -64,7 +64,7 @@ function addPolicyTypeFix(file: ParsedFile, policy: Policy, type: 'Ingress' | 'E
 const defaultedTypes: Check = {
   codes: ['NR021'],
   run(context) {
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       if (policy.policyTypesExplicit) continue;
       const spec = specMap(policy);
       const types = [policy.isolatesIngress && 'Ingress', policy.isolatesEgress && 'Egress'].filter(Boolean) as string[];
@@ -121,7 +121,7 @@ function mergeItemsFix(file: ParsedFile, second: Node, title: string): Fix | und
 const splitPeer: Check = {
   codes: ['NR022'],
   run(context) {
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         const peers = rule.peers;
         for (let i = 0; i + 1 < peers.length; i++) {
@@ -161,7 +161,7 @@ const splitPeer: Check = {
 const splitRule: Check = {
   codes: ['NR023'],
   run(context) {
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       for (const direction of ['ingress', 'egress'] as const) {
         const rules = direction === 'ingress' ? policy.ingress : policy.egress;
         const span = direction === 'ingress' ? policy.ingressSpan : policy.egressSpan;
@@ -201,7 +201,7 @@ const splitRule: Check = {
 const allowsEverything: Check = {
   codes: ['NR024'],
   run(context) {
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         if (!rule.anyPeer) continue;
         if (rule.peersSpan === undefined && rule.portsSpan !== undefined && !rule.anyPort) {
@@ -227,7 +227,7 @@ const allowsEverything: Check = {
 const missingNamespace: Check = {
   codes: ['NR033'],
   run(context) {
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       if (policy.namespaceExplicit) continue;
       const file = fileOf(policy);
       const packaged = isPackaged(context, file.uri);

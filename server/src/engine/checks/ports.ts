@@ -129,7 +129,7 @@ function ipDestinations(rule: Rule): 'any' | 'ip' | undefined {
 const udpPortAsTcp: Check = {
   codes: ['NR040'],
   run(context) {
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         for (const spec of rule.ports) {
           if (spec.protocolExplicit || typeof spec.port !== 'number' || spec.endPort !== undefined || !spec.portSpan)
@@ -199,7 +199,7 @@ const servicePortUsed: Check = {
   codes: ['NR041'],
   run(context) {
     const destinations = new Destinations(context);
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         if (rule.direction === 'egress' && ipDestinations(rule)) continue;
         for (const spec of rule.ports) {
@@ -288,7 +288,7 @@ const namedPorts: Check = {
   codes: ['NR042', 'NR043'],
   run(context) {
     const destinations = new Destinations(context);
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       for (const rule of [...policy.ingress, ...policy.egress]) {
         if (ipDestinations(rule)) continue; // NR044
         for (const spec of rule.ports) {
@@ -402,7 +402,7 @@ const namedPortToIps: Check = {
       const known = WELL_KNOWN_NAMES.get(name);
       return known === undefined ? undefined : { number: known, source: `the usual port of ${name}` };
     };
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       for (const rule of policy.egress) {
         const kind = ipDestinations(rule);
         if (!kind) continue;

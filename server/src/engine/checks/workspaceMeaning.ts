@@ -160,7 +160,7 @@ const selectorChecks: Check = {
       if (namespace.object) declared.set(namespace.name, namespace.labels);
     }
     const state: SelectorState = { context, facts, declared };
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       safely(() => checkPolicySelector(state, policy));
       for (const rule of [...policy.ingress, ...policy.egress]) safely(() => checkRule(state, rule));
     }
@@ -683,7 +683,7 @@ function describeRulePorts(rule: Rule): string {
 const openToEveryone: Check = {
   codes: ['NR032'],
   run(context) {
-    for (const policy of context.workspace.policies) {
+    for (const policy of context.policies) {
       if (!policy.isolatesIngress) continue;
       for (const rule of policy.ingress) {
         safely(() => {
@@ -740,7 +740,7 @@ const pointlessPolicy: Check = {
         if (rule) allowAll.set(policy, rule);
       }
       if (allowAll.size === 0) continue;
-      for (const policy of context.workspace.policies) {
+      for (const policy of context.policies) {
         safely(() => checkPointless(context, policy, direction, allowAll));
       }
     }
@@ -924,6 +924,8 @@ const coveredRules: Check = {
     const facts = factsOf(context);
     const order = new Map(context.workspace.policies.map((p, i) => [p, i]));
     for (const policies of facts.policiesByNamespace.values()) {
+      const subjects = policies.filter((p) => context.wanted(p.object.file.uri));
+      if (subjects.length === 0) continue;
       // Candidate wider policies: those whose requirements are all `In` are found through
       // their label pairs; the others (`{}`, Exists, NotIn...) are always candidates.
       const byLabel = new Map<string, Policy[]>();
@@ -943,7 +945,7 @@ const coveredRules: Check = {
           }
         }
       }
-      for (const policy of policies) {
+      for (const policy of subjects) {
         safely(() => checkCovered(context, policy, widerPolicies(policy, byLabel, open), order));
       }
     }
