@@ -13,13 +13,13 @@ import {
   type WorkspaceEdit,
 } from 'vscode-languageserver';
 import { applyEdits, fixesOf, indentOfLine, lineStartOf, offsetAt, parseFile, type Finding, type Fix, type TextEdit, type Workspace } from '../engine';
-import type { AnalysisResult } from './analysis';
+import type { FileFindings } from './analysis';
 import { findingKey, type DiagnosticData } from './diagnostics';
 import { rangeOf } from './positions';
 
 export const FIX_ALL_KIND = `${CodeActionKind.SourceFixAll}.netreach`;
 
-export function codeActions(result: AnalysisResult, params: CodeActionParams): CodeAction[] {
+export function codeActions(result: FileFindings, params: CodeActionParams): CodeAction[] {
   const uri = params.textDocument.uri;
   const file = result.workspace.files.get(uri)?.file;
   if (!file) return [];

@@ -6,7 +6,7 @@
  */
 import { CompletionItemKind, type CompletionItem, type Range } from 'vscode-languageserver';
 import { NAMESPACE_NAME_LABEL, positionAt, targetAt, type Workload, type Workspace } from '../engine';
-import type { AnalysisResult } from './analysis';
+import type { AnalysisModel } from './analysis';
 
 interface LineContext {
   /** Keys from the document root to the cursor's mapping; `-` marks a list item. */
@@ -97,7 +97,7 @@ function unquote(text: string): string {
   return text.replace(/^["'](.*)["']$/, '$1').trim();
 }
 
-export function workspaceCompletions(result: AnalysisResult, uri: string, text: string, offset: number): CompletionItem[] {
+export function workspaceCompletions(result: AnalysisModel, uri: string, text: string, offset: number): CompletionItem[] {
   const context = readLineContext(text, offset);
   const file = result.workspace.files.get(uri)?.file;
   const toPosition = (o: number) => (file && file.text === text ? positionAt(file, o) : positionFromText(text, o));
@@ -235,7 +235,7 @@ function siblingValue(text: string, offset: number, key: string): string | undef
   return undefined;
 }
 
-function namedPortItems(result: AnalysisResult, uri: string, offset: number, path: readonly string[], namespace: string, range: Range): CompletionItem[] {
+function namedPortItems(result: AnalysisModel, uri: string, offset: number, path: readonly string[], namespace: string, range: Range): CompletionItem[] {
   const direction = path.includes('egress') ? 'egress' : 'ingress';
   const target = targetAt(result.workspace, uri, offset);
   let destinations: Workload[];

@@ -13,7 +13,7 @@ import {
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
 import { docsUrl, type Finding, type Workspace } from '../engine';
-import type { AnalysisResult } from './analysis';
+import type { FileFindings } from './analysis';
 import { locationOf, rangeOf } from './positions';
 
 const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
@@ -48,7 +48,7 @@ export function toDiagnostic(workspace: Workspace, finding: Finding): Diagnostic
 }
 
 /** Diagnostics of one file: netreach's findings plus extra ones (schema validation of open documents). */
-export function diagnosticsFor(result: AnalysisResult, uri: string, extra: readonly Diagnostic[] = []): Diagnostic[] {
+export function diagnosticsFor(result: FileFindings, uri: string, extra: readonly Diagnostic[] = []): Diagnostic[] {
   const own = (result.findingsByUri.get(uri) ?? []).flatMap((f) => toDiagnostic(result.workspace, f) ?? []);
   return [...own, ...extra];
 }
@@ -61,8 +61,12 @@ export class DiagnosticsState {
 
   /** Push mode: publish every file whose diagnostics changed (and clear those that have none left). */
   push(uris: Iterable<string>, diagnosticsOf: (uri: string) => Diagnostic[], versionOf: (uri: string) => number | undefined): void {
-    const all = new Set([...uris, ...this.shown.keys()]);
-    for (const uri of all) {
+    this.pushOnly(new Set([...uris, ...this.shown.keys()]), diagnosticsOf, versionOf);
+  }
+
+  /** Push mode: publish these files if their diagnostics changed, leaving the others as shown. */
+  pushOnly(uris: Iterable<string>, diagnosticsOf: (uri: string) => Diagnostic[], versionOf: (uri: string) => number | undefined): void {
+    for (const uri of uris) {
       const diagnostics = diagnosticsOf(uri);
       const text = JSON.stringify(diagnostics);
       if ((this.shown.get(uri) ?? '[]') === text) continue;

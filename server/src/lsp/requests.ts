@@ -25,13 +25,13 @@ import type {
   ReachabilityResult,
   WorkspaceFactsResult,
 } from '../protocol';
-import type { AnalysisResult } from './analysis';
+import type { AnalysisModel } from './analysis';
 import { locationOf } from './positions';
 
 /** The largest matrix the view shows. */
 const MATRIX_CAP = 60;
 
-function endpointDto(result: AnalysisResult, endpoint: Endpoint): EndpointDto {
+function endpointDto(result: AnalysisModel, endpoint: Endpoint): EndpointDto {
   if (endpoint.kind !== 'workload') return { name: describeEndpoint(endpoint), kind: 'external' };
   const object = endpoint.workload.objects[0];
   return { name: endpoint.workload.id, kind: 'workload', location: object ? locationOf(result.workspace, object.nameSpan) : undefined };
@@ -39,7 +39,7 @@ function endpointDto(result: AnalysisResult, endpoint: Endpoint): EndpointDto {
 
 const NOWHERE: LocationDto = { uri: '', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
 
-export function reachabilityRequest(result: AnalysisResult, params: ReachabilityParams): ReachabilityResult {
+export function reachabilityRequest(result: AnalysisModel, params: ReachabilityParams): ReachabilityResult {
   const { workspace, index } = result;
   let workloads: Workload[] = [];
   let title = '';
@@ -88,7 +88,7 @@ export function reachabilityRequest(result: AnalysisResult, params: Reachability
   };
 }
 
-function workloadView(result: AnalysisResult, workload: Workload): ReachabilityResult {
+function workloadView(result: AnalysisModel, workload: Workload): ReachabilityResult {
   const report = workloadReport(result.index, workload);
   const policyRef = (p: { id: string; object: { nameSpan: Span } }) => ({ name: p.id, location: locationOf(result.workspace, p.object.nameSpan) ?? NOWHERE });
   return {
@@ -104,7 +104,7 @@ function workloadView(result: AnalysisResult, workload: Workload): ReachabilityR
   };
 }
 
-export function explainRequest(result: AnalysisResult, params: ExplainParams): ExplainResult | { error: string } {
+export function explainRequest(result: AnalysisModel, params: ExplainParams): ExplainResult | { error: string } {
   const { workspace, index } = result;
   const source = resolveEndpoint(workspace, params.from);
   if (!source.ok) return { error: `${params.from}: ${source.message}` };
@@ -137,7 +137,7 @@ export function explainRequest(result: AnalysisResult, params: ExplainParams): E
   };
 }
 
-export function workspaceFacts(result: AnalysisResult): WorkspaceFactsResult {
+export function workspaceFacts(result: AnalysisModel): WorkspaceFactsResult {
   return {
     namespaces: [...result.workspace.namespaces.keys()].sort(),
     workloads: result.workspace.workloads.map((w) => ({

@@ -33,7 +33,7 @@ import {
   type ReachabilityParams,
   type StatusParams,
 } from '../protocol';
-import { Analysis, type AnalysisResult } from './analysis';
+import { Analysis, type AnalysisResult, type FileFindings } from './analysis';
 import { codeActions, FIX_ALL_KIND } from './codeActions';
 import { workspaceCompletions } from './completion';
 import { diagnosticsFor, DiagnosticsState } from './diagnostics';
@@ -49,6 +49,8 @@ export interface ServerOptions {
 }
 
 const DEFAULT_DEBOUNCE_MS = 60;
+/** More changed and open files than this are not worth showing before the whole analysis. */
+const MAX_FIRST_FILES = 50;
 const NEVER_CANCELLED: CancellationToken = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) };
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
@@ -65,7 +67,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let folders: string[] = [];
   let debounceMs = DEFAULT_DEBOUNCE_MS;
   let timer: NodeJS.Timeout | undefined;
+  let wholeTimer: NodeJS.Timeout | undefined;
   let ready = false;
+  /** Files changed since the last analysis started (undefined: anything may have changed). */
+  let changed: Set<string> | undefined = new Set();
 
   const guard =
     <P, R>(name: string, fallback: R, handler: (params: P, token: CancellationToken) => R | Promise<R>) =>
@@ -148,24 +153,59 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     analyzeNow();
   }
 
-  function schedule(): void {
+  /** `uri`: the file that changed; none when anything may have (settings). */
+  function schedule(uri?: string): void {
     analysis.invalidate();
+    if (uri === undefined) changed = undefined;
+    else changed?.add(uri);
     if (timer) clearTimeout(timer);
     timer = setTimeout(analyzeNow, debounceMs);
   }
 
+  /**
+   * Analyses in two steps after an edit: first the findings of the changed files and the
+   * open documents (the same findings the whole analysis gives them, judged against the
+   * whole workspace), pushed at once; then, on the next turn of the event loop, the whole
+   * workspace, whose diagnostics for those files are then the same and not sent again. An
+   * edit arriving in between starts over, so typing is answered file first.
+   */
   function analyzeNow(): void {
     timer = undefined;
+    if (wholeTimer) clearTimeout(wholeTimer);
+    wholeTimer = undefined;
     if (!ready) return;
     try {
       sendStatus('analyzing');
+      const first = changed && !pullDiagnostics ? new Set([...changed, ...documents.all().map((d) => d.uri)]) : undefined;
+      changed = new Set();
+      if (first && first.size > 0 && first.size <= MAX_FIRST_FILES) {
+        const partial = analysis.findingsOf(first);
+        log(`analysed ${first.size} changed and open files first in ${partial.elapsed.toFixed(1)} ms${timingText(partial.timings)}`);
+        diagnosticsState.pushOnly(first, (uri) => diagnosticsOf(partial, uri), (uri) => files.version(uri));
+      }
+      wholeTimer = setTimeout(analyzeWhole, 0);
+    } catch (error) {
+      log(`analysis failed: ${(error as Error).stack ?? String(error)}`);
+    }
+  }
+
+  function analyzeWhole(): void {
+    wholeTimer = undefined;
+    // A newer change has its own analysis coming.
+    if (timer) return;
+    try {
       const result = current();
-      log(`analysed ${result.workspace.policies.length} policies, ${result.workspace.workloads.length} workloads in ${result.elapsed.toFixed(1)} ms`);
+      log(`analysed ${result.workspace.policies.length} policies, ${result.workspace.workloads.length} workloads in ${result.elapsed.toFixed(1)} ms${timingText(result.timings)}`);
       publish(result);
       sendStatus('ready', result);
     } catch (error) {
       log(`analysis failed: ${(error as Error).stack ?? String(error)}`);
     }
+  }
+
+  function timingText(timings: Readonly<Record<string, number>> | undefined): string {
+    const parts = Object.entries(timings ?? {}).map(([phase, ms]) => `${phase} ${ms.toFixed(1)}`);
+    return parts.length ? ` (${parts.join(', ')})` : '';
   }
 
   const schemaDiagnostics = new Map<string, Diagnostic[]>();
@@ -177,7 +217,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return yamlService.validate(uri, document.version, document.getText());
   }
 
-  function diagnosticsOf(result: AnalysisResult, uri: string): Diagnostic[] {
+  function diagnosticsOf(result: FileFindings, uri: string): Diagnostic[] {
     const own = diagnosticsFor(result, uri);
     return [...own, ...withoutDuplicates(schemaDiagnostics.get(uri) ?? [], own)];
   }
@@ -194,7 +234,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
         const previous = JSON.stringify(schemaDiagnostics.get(document.uri) ?? []);
         if (previous === JSON.stringify(items)) return;
         schemaDiagnostics.set(document.uri, items);
-        diagnosticsState.push([document.uri], (uri) => diagnosticsOf(current(), uri), (uri) => files.version(uri));
+        diagnosticsState.pushOnly([document.uri], (uri) => diagnosticsOf(analysis.findingsOf([uri]), uri), (uri) => files.version(uri));
       });
     }
   }
@@ -215,22 +255,20 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   documents.onDidChangeContent((event) => {
     files.setOpen(event.document.uri, event.document.version, event.document.getText());
-    schedule();
+    schedule(event.document.uri);
   });
   documents.onDidClose(
     guard('close', undefined, async (event: { document: TextDocument }) => {
       schemaDiagnostics.delete(event.document.uri);
       await files.close(event.document.uri);
-      schedule();
+      schedule(event.document.uri);
     }),
   );
   connection.onDidChangeWatchedFiles(
     guard('watched files', undefined, async (params) => {
-      let changed = false;
       for (const change of params.changes) {
-        changed = (await files.diskChanged(change.uri, change.type === FileChangeType.Deleted)) || changed;
+        if (await files.diskChanged(change.uri, change.type === FileChangeType.Deleted)) schedule(change.uri);
       }
-      if (changed) schedule();
     }),
   );
   connection.onDidChangeConfiguration(
@@ -250,7 +288,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     guard('document diagnostics', { kind: DocumentDiagnosticReportKind.Full, items: [] }, async (params) => {
       const uri = params.textDocument.uri;
       schemaDiagnostics.set(uri, await schemaFor(uri));
-      return diagnosticsState.document(diagnosticsOf(current(), uri), params.previousResultId);
+      return diagnosticsState.document(diagnosticsOf(analysis.findingsOf([uri]), uri), params.previousResultId);
     }),
   );
   connection.languages.diagnostics.onWorkspace(
@@ -264,7 +302,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }),
   );
 
-  connection.onCodeAction(guard('code actions', [], (params) => codeActions(current(), params)));
+  connection.onCodeAction(
+    guard('code actions', [], (params) => codeActions(analysis.findingsOf([params.textDocument.uri]), params)),
+  );
 
   connection.onHover(
     guard('hover', null, async (params, token) => {
@@ -291,7 +331,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (!document) return [];
       const text = document.getText();
       const offset = document.offsetAt(params.position);
-      const ours = workspaceCompletions(current(), document.uri, text, offset);
+      const ours = workspaceCompletions(analysis.currentModel(), document.uri, text, offset);
       if (ours.length > 0 || !schemaEnabled()) return ours;
       yamlService ??= new YamlService();
       const snippets = capabilities.textDocument?.completion?.completionItem?.snippetSupport === true;
@@ -299,9 +339,11 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }),
   );
 
-  connection.onRequest(REACHABILITY_REQUEST, guard('reachability', null, (params: ReachabilityParams) => reachabilityRequest(current(), params)));
-  connection.onRequest(EXPLAIN_REQUEST, guard('explain', null, (params: ExplainParams) => explainRequest(current(), params)));
-  connection.onRequest(WORKSPACE_FACTS_REQUEST, guard('workspace facts', null, () => workspaceFacts(current())));
+  // These need the model only, not the findings.
+  const model = () => analysis.currentModel();
+  connection.onRequest(REACHABILITY_REQUEST, guard('reachability', null, (params: ReachabilityParams) => reachabilityRequest(model(), params)));
+  connection.onRequest(EXPLAIN_REQUEST, guard('explain', null, (params: ExplainParams) => explainRequest(model(), params)));
+  connection.onRequest(WORKSPACE_FACTS_REQUEST, guard('workspace facts', null, () => workspaceFacts(model())));
 
   documents.listen(connection);
   connection.listen();
