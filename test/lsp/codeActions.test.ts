@@ -159,24 +159,30 @@ describe('lsp: code actions', function () {
         await applyAndCheck(editor, uri, fixAll, code, (before) => before - preferredCount);
       });
 
-      it('source.fixAll.netreach fixes it', async () => {
-        const diagnostics = editor.diagnostics(uri, code);
-        const preferredCount = await countWithPreferredFix(client, uri, diagnostics);
-        const actions = await codeActions(
-          client,
-          uri,
-          { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } },
-          [],
-          ['source.fixAll'],
-        );
-        if (preferredCount === 0) return;
-        const fixAll = actions.find((a) => a.kind === 'source.fixAll.netreach');
-        assert.ok(fixAll, 'a source.fixAll.netreach action');
-        assert.ok(
-          actions.every((a) => a.kind?.startsWith('source.fixAll')),
-          'only the kinds asked for',
-        );
-        await applyAndCheck(editor, uri, fixAll, code, (before) => before - preferredCount);
+      it('source.fixAll.netreach fixes it (on save, again until nothing is left)', async () => {
+        const before = editor.diagnostics(uri, code).length;
+        const preferredCount = await countWithPreferredFix(client, uri, editor.diagnostics(uri, code));
+        const original = editor.text(uri);
+        const origin = { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } };
+        // Fixes that touch the same place are applied on the next pass, as a save applies fixAll again.
+        for (let pass = 0; pass < 5; pass++) {
+          const actions = await codeActions(client, uri, origin, [], ['source.fixAll']);
+          assert.ok(
+            actions.every((a) => a.kind?.startsWith('source.fixAll')),
+            'only the kinds asked for',
+          );
+          const fixAll = actions.find((a) => a.kind === 'source.fixAll.netreach');
+          if (pass === 0 && preferredCount > 0) assert.ok(fixAll, 'a source.fixAll.netreach action');
+          if (!fixAll) break;
+          const texts = applyWorkspaceEditAll(fixAll.edit, (u) => editor.text(u));
+          for (const [u, text] of texts) {
+            assertParses(text);
+            await editor.set(u, text);
+          }
+        }
+        const left = editor.diagnostics(uri, code).length;
+        assert.ok(left <= before - preferredCount, `${before} ${code} before, ${left} after:\n${editor.text(uri)}`);
+        await editor.set(uri, original);
       });
 
       it(`"Silence ${code} for this line" makes it disappear`, async () => {
