@@ -11,7 +11,7 @@ import type { Finding, Severity } from './findings';
 import { ReachabilityIndex } from './reachability';
 import type { AnalysisOptions } from './semantics';
 import type { Workspace } from './workspace';
-import { positionAt } from './yamlFile';
+import { positionAt, type ParsedFile } from './yamlFile';
 
 export type CheckSetting = Severity | 'off';
 
@@ -53,13 +53,18 @@ export function lintWorkspace(
   return { index: reachability, findings: applySettings(workspace, wanted, settings) };
 }
 
+/** Disable comments per parsed file: a file unchanged since the last run is not read again. */
+const suppressionsByFile = new WeakMap<ParsedFile, Suppressions>();
+
 function applySettings(workspace: Workspace, findings: readonly Finding[], settings: LintSettings): Finding[] {
-  const suppressions = new Map<string, Suppressions>();
+  const none = readSuppressions('');
   const suppressionsOf = (uri: string) => {
-    let s = suppressions.get(uri);
+    const file = workspace.files.get(uri)?.file;
+    if (!file) return none;
+    let s = suppressionsByFile.get(file);
     if (!s) {
-      s = readSuppressions(workspace.files.get(uri)?.file.text ?? '');
-      suppressions.set(uri, s);
+      s = readSuppressions(file.text);
+      suppressionsByFile.set(file, s);
     }
     return s;
   };
@@ -69,7 +74,8 @@ function applySettings(workspace: Workspace, findings: readonly Finding[], setti
     const setting = settings.checks?.[finding.code];
     if (setting === 'off') continue;
     const file = workspace.files.get(finding.span.uri)?.file;
-    if (file && suppressionsOf(finding.span.uri).isSuppressed(finding.code, positionAt(file, finding.span.start).line)) {
+    const suppressions = suppressionsOf(finding.span.uri);
+    if (file && !suppressions.empty && suppressions.isSuppressed(finding.code, positionAt(file, finding.span.start).line)) {
       continue;
     }
     const key = `${finding.code}\u0000${finding.span.uri}\u0000${finding.span.start}\u0000${finding.span.end}\u0000${finding.message}`;

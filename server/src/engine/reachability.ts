@@ -57,6 +57,12 @@ export class ReachabilityIndex {
   readonly options: AnalysisOptions;
   readonly portSets = new PortSetTable();
   readonly groups: readonly Group[];
+  /**
+   * The same object as the previous index's (see the constructor) while the groups are
+   * the same, workload for workload: what is computed from the groups alone can be kept
+   * with it across edits.
+   */
+  readonly groupsToken: object;
   /** Pieces of the IP space that ingress ipBlocks tell apart (external sources). */
   readonly sourcePieces: readonly IpRange[];
   /** Pieces of the IP space that egress ipBlocks tell apart (external destinations). */
@@ -112,6 +118,14 @@ export class ReachabilityIndex {
       this.groups.every((g, i) => g.key === reuse.groups[i].key)
         ? reuse
         : undefined;
+    this.groupsToken =
+      groupsBefore &&
+      this.groups.every((g, i) => {
+        const before = groupsBefore.groups[i].workloads;
+        return g.workloads.length === before.length && g.workloads.every((w, j) => w === before[j]);
+      })
+        ? groupsBefore.groupsToken
+        : {};
     const ingress: Policy[][] = this.groups.map(() => []);
     const egress: Policy[][] = this.groups.map(() => []);
     for (const policy of workspace.policies) {

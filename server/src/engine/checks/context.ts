@@ -64,13 +64,7 @@ export function createContext(
   report: (finding: Finding) => void,
   wanted?: ReadonlySet<string>,
 ): CheckContext {
-  const servicesByNamespace = new Map<string, Service[]>();
-  for (const service of workspace.services) {
-    const list = servicesByNamespace.get(service.namespace);
-    if (list) list.push(service);
-    else servicesByNamespace.set(service.namespace, [service]);
-  }
-  const found = workspace.workloads.filter(isDnsWorkload);
+  const { servicesByNamespace, found } = sharedOf(workspace);
   const namespaceLabels = (ns: string): Labels =>
     workspace.namespaces.get(ns)?.labels ?? new Map([[NAMESPACE_NAME_LABEL, ns]]);
   const isWanted = wanted ? (uri: string) => wanted.has(uri) : () => true;
@@ -86,17 +80,73 @@ export function createContext(
     dnsWorkloads: found.length > 0 ? found : [ASSUMED_DNS],
     dnsFound: found.length > 0,
     servicesIn: (namespace) => servicesByNamespace.get(namespace) ?? [],
-    servicesOf: (workload) =>
-      (servicesByNamespace.get(workload.namespace) ?? []).filter(
-        (s) => s.selector !== undefined && s.selector.size > 0 && [...s.selector].every(([k, v]) => workload.labels.get(k) === v),
-      ),
+    servicesOf: (workload) => {
+      const inNamespace = servicesByNamespace.get(workload.namespace) ?? NO_SERVICES;
+      let byWorkload = servicesOfWorkload.get(inNamespace);
+      if (!byWorkload) servicesOfWorkload.set(inNamespace, (byWorkload = new WeakMap()));
+      let services = byWorkload.get(workload);
+      if (!services) {
+        services = inNamespace.filter(
+          (s) => s.selector !== undefined && s.selector.size > 0 && [...s.selector].every(([k, v]) => workload.labels.get(k) === v),
+        );
+        byWorkload.set(workload, services);
+      }
+      return services;
+    },
     report,
   };
 }
 
+interface Shared {
+  readonly servicesByNamespace: ReadonlyMap<string, readonly Service[]>;
+  /** The DNS workloads found in the workspace. */
+  readonly found: readonly Workload[];
+}
+
+const NO_SERVICES: readonly Service[] = [];
+
+/** What every context of one workspace shares (the editor lints the edited file alone first, then everything). */
+const shared = new WeakMap<Workspace, Shared>();
+
+/**
+ * The Services of a namespace, kept by their first Service: after an edit elsewhere, a
+ * namespace's list is the same array as before (the Services of unchanged files are the
+ * same objects), so the Services of each workload, found by filtering it, are kept too.
+ */
+const namespaceServices = new WeakMap<Service, readonly Service[]>();
+
+/** The Services of each workload, per namespace list of Services. */
+const servicesOfWorkload = new WeakMap<readonly Service[], WeakMap<Workload, readonly Service[]>>();
+
+function sharedOf(workspace: Workspace): Shared {
+  let result = shared.get(workspace);
+  if (!result) {
+    const lists = new Map<string, Service[]>();
+    for (const service of workspace.services) {
+      const list = lists.get(service.namespace);
+      if (list) list.push(service);
+      else lists.set(service.namespace, [service]);
+    }
+    const servicesByNamespace = new Map<string, readonly Service[]>();
+    for (const [namespace, list] of lists) {
+      const known = namespaceServices.get(list[0]);
+      const same = known && known.length === list.length && known.every((s, i) => s === list[i]);
+      if (same) servicesByNamespace.set(namespace, known);
+      else {
+        namespaceServices.set(list[0], list);
+        servicesByNamespace.set(namespace, list);
+      }
+    }
+    result = { servicesByNamespace, found: workspace.workloads.filter(isDnsWorkload) };
+    shared.set(workspace, result);
+  }
+  return result;
+}
+
 function isDnsWorkload(workload: Workload): boolean {
+  if (workload.namespace !== 'kube-system') return false;
   const app = workload.labels.get('k8s-app');
-  return workload.namespace === 'kube-system' && (app === 'kube-dns' || app === 'coredns' || workload.name === 'coredns');
+  return app === 'kube-dns' || app === 'coredns' || workload.name === 'coredns';
 }
 
 /** Every rule of every policy, with its policy. */

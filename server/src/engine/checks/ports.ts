@@ -72,11 +72,44 @@ function portsSeqOf(rule: Rule) {
   return seqAt(rule.policy.object.file, rule.portsSpan);
 }
 
+/** `protocol/number` of each container port, per workload object (kept across edits). */
+const listening = new WeakMap<Workload, ReadonlySet<string>>();
+
+function listensOn(workload: Workload, protocolAndPort: string): boolean {
+  let ports = listening.get(workload);
+  if (!ports) {
+    ports = new Set(workload.ports.map((p) => `${p.protocol}/${p.port}`));
+    listening.set(workload, ports);
+  }
+  return ports.has(protocolAndPort);
+}
+
+/** A workload's named container ports by `name/protocol` (kept across edits). */
+const portsByName = new WeakMap<Workload, ReadonlyMap<string, readonly ContainerPort[]>>();
+
+function portsNamed(workload: Workload, nameAndProtocol: string): readonly ContainerPort[] {
+  let byName = portsByName.get(workload);
+  if (!byName) {
+    const map = new Map<string, ContainerPort[]>();
+    for (const port of workload.ports) {
+      if (port.name === undefined) continue;
+      const key = `${port.name}/${port.protocol}`;
+      const list = map.get(key);
+      if (list) list.push(port);
+      else map.set(key, [port]);
+    }
+    portsByName.set(workload, (byName = map));
+  }
+  return byName.get(nameAndProtocol) ?? [];
+}
+
+/** The ports of some Services by `protocol/port` (kept with the list, which the context keeps across edits). */
+const servicePortMaps = new WeakMap<readonly Service[], Map<string, { service: Service; port: ServicePort }[]>>();
+
 /** The destinations of a rule's ports: the selected pods (ingress) or the peer pods (egress). */
 class Destinations {
   private readonly selected = new Map<Policy, readonly Workload[]>();
   private readonly peers = new Map<Rule, readonly Workload[]>();
-  private readonly servicePorts = new Map<Workload, Map<string, { service: Service; port: ServicePort }[]>>();
 
   constructor(private readonly context: CheckContext) {}
 
@@ -99,10 +132,11 @@ class Destinations {
 
   /** The Service ports in front of a workload, by `protocol/port`. */
   servicePortsOf(workload: Workload): Map<string, { service: Service; port: ServicePort }[]> {
-    let map = this.servicePorts.get(workload);
+    const services = this.context.servicesOf(workload);
+    let map = servicePortMaps.get(services);
     if (!map) {
       map = new Map();
-      for (const service of this.context.servicesOf(workload)) {
+      for (const service of services) {
         for (const port of service.ports) {
           const key = `${port.protocol}/${port.port}`;
           const list = map.get(key);
@@ -110,7 +144,7 @@ class Destinations {
           else map.set(key, [{ service, port }]);
         }
       }
-      this.servicePorts.set(workload, map);
+      servicePortMaps.set(services, map);
     }
     return map;
   }
@@ -208,15 +242,15 @@ const servicePortUsed: Check = {
           const workloads = destinations.of(rule);
           if (workloads.length === 0) continue;
           // Some destination listens on the port itself: the rule does what it says there.
-          if (workloads.some((w) => w.ports.some((p) => p.port === port && p.protocol === spec.protocol))) continue;
+          const protocolAndPort = `${spec.protocol}/${port}`;
+          if (workloads.some((w) => listensOn(w, protocolAndPort))) continue;
           const targets = new Map<
             string,
             { target: number | string; numbers: Set<number>; service: Service; servicePort: ServicePort }
           >();
           for (const workload of workloads) {
-            for (const { service, port: servicePort } of destinations
-              .servicePortsOf(workload)
-              .get(`${spec.protocol}/${port}`) ?? []) {
+            for (const { service, port: servicePort } of destinations.servicePortsOf(workload).get(protocolAndPort) ??
+              []) {
               const target = servicePort.targetPort;
               const number =
                 typeof target === 'number'
@@ -297,17 +331,9 @@ const namedPorts: Check = {
           const workloads = destinations.of(rule);
           if (workloads.length === 0) continue;
           const numbers = new Map<number, { workloads: Workload[]; port: ContainerPort }>();
-          const otherProtocols = new Set<Protocol>();
-          const names = new Set<string>();
+          const nameAndProtocol = `${name}/${spec.protocol}`;
           for (const workload of workloads) {
-            for (const port of workload.ports) {
-              if (port.name === undefined) continue;
-              if (port.protocol === spec.protocol) names.add(port.name);
-              if (port.name !== name) continue;
-              if (port.protocol !== spec.protocol) {
-                otherProtocols.add(port.protocol);
-                continue;
-              }
+            for (const port of portsNamed(workload, nameAndProtocol)) {
               const entry = numbers.get(port.port);
               if (entry) {
                 if (!entry.workloads.includes(workload)) entry.workloads.push(workload);
@@ -317,6 +343,16 @@ const namedPorts: Check = {
           const where =
             rule.direction === 'ingress' ? 'the pods this policy selects' : 'the destination pods of this rule';
           if (numbers.size === 0) {
+            // What the destinations define instead: the name with other protocols, other names.
+            const otherProtocols = new Set<Protocol>();
+            const names = new Set<string>();
+            for (const workload of workloads) {
+              for (const port of workload.ports) {
+                if (port.name === undefined) continue;
+                if (port.protocol === spec.protocol) names.add(port.name);
+                if (port.name === name && port.protocol !== spec.protocol) otherProtocols.add(port.protocol);
+              }
+            }
             const protocols = [...otherProtocols];
             const portSpan = spec.portSpan;
             const fixes = (): Fix[] => {

@@ -8,11 +8,13 @@
 const DIRECTIVE = /#\s*netreach-disable-(next-line|line|file)\b([^\n]*)/g;
 
 export interface Suppressions {
+  /** No disable comment at all: nothing is suppressed. */
+  readonly empty: boolean;
   isSuppressed(code: string, line: number): boolean;
 }
 
 export function readSuppressions(text: string): Suppressions {
-  if (!text.includes('netreach-disable')) return { isSuppressed: () => false };
+  if (!text.includes('netreach-disable')) return { empty: true, isSuppressed: () => false };
   const byLine = new Map<number, Set<string> | 'all'>();
   let file: Set<string> | 'all' | undefined;
   const lineStarts = [0];
@@ -45,7 +47,7 @@ export function readSuppressions(text: string): Suppressions {
   }
   const matches = (entry: Set<string> | 'all' | undefined, code: string) =>
     entry === 'all' || (entry !== undefined && entry.has(code));
-  return { isSuppressed: (code, line) => matches(file, code) || matches(byLine.get(line), code) };
+  return { empty: false, isSuppressed: (code, line) => matches(file, code) || matches(byLine.get(line), code) };
 }
 
 /** The line after `line`, skipping blank lines and further comment lines. */

@@ -60,6 +60,14 @@ export interface WorkspaceFacts {
   namespacesMatching(selector: Selector): readonly string[];
   /** The label sets of the namespace whose workloads define a container port `name` with `protocol`. */
   definers(namespace: string, name: string, protocol: string): readonly LabelSet[];
+  /** The pods of these namespaces as candidates, and `selectorHint` for a pod selector that matches none of them (cached). */
+  podSelectorHint(namespaces: readonly string[], selector: Selector, what: string): PodSelectorHint;
+}
+
+export interface PodSelectorHint {
+  readonly candidates: readonly Candidate[];
+  readonly text: string;
+  readonly nearest?: Nearest;
 }
 
 const cache = new WeakMap<ReachabilityIndex, WorkspaceFacts>();
@@ -73,39 +81,40 @@ export function factsOf(context: CheckContext): WorkspaceFacts {
   return facts;
 }
 
-function computeFacts(context: CheckContext): WorkspaceFacts {
+/** What the facts know from the workload groups alone: kept while the groups are the same (see `groupsToken`). */
+type GroupFacts = Pick<
+  WorkspaceFacts,
+  'labelSets' | 'allLabelSets' | 'matchesIn' | 'matchesElsewhere' | 'definers' | 'podSelectorHint'
+>;
+
+const groupFactsCache = new WeakMap<object, GroupFacts>();
+
+function groupFactsOf(index: ReachabilityIndex): GroupFacts {
+  let facts = groupFactsCache.get(index.groupsToken);
+  if (!facts) {
+    facts = computeGroupFacts(index);
+    groupFactsCache.set(index.groupsToken, facts);
+  }
+  return facts;
+}
+
+function computeGroupFacts(index: ReachabilityIndex): GroupFacts {
   const labelSets = new Map<string, LabelSet[]>();
   const allLabelSets: LabelSet[] = [];
-  for (const group of context.index.groups) {
+  for (const group of index.groups) {
     const set: LabelSet = { namespace: group.namespace, labels: group.labels, workloads: group.workloads };
     allLabelSets.push(set);
     const list = labelSets.get(group.namespace);
     if (list) list.push(set);
     else labelSets.set(group.namespace, [set]);
   }
-  const namespaceKeys = new Set<string>([NAMESPACE_NAME_LABEL]);
-  let labelledNamespaces = false;
-  for (const namespace of context.workspace.namespaces.values()) {
-    for (const key of namespace.labels.keys()) namespaceKeys.add(key);
-    if (namespace.object && [...namespace.labels.keys()].some((k) => k !== NAMESPACE_NAME_LABEL))
-      labelledNamespaces = true;
-  }
-  const policiesByNamespace = new Map<string, Policy[]>();
-  for (const policy of context.workspace.policies) {
-    const list = policiesByNamespace.get(policy.namespace);
-    if (list) list.push(policy);
-    else policiesByNamespace.set(policy.namespace, [policy]);
-  }
   const matchCache = new Map<string, Map<string, boolean>>();
   const anywhereCache = new Map<string, Map<string, LabelSet[]>>();
-  const namespaceCache = new Map<string, string[]>();
+  const hintCache = new Map<string, PodSelectorHint>();
   let portNames: Map<string, Map<string, LabelSet[]>> | undefined;
   return {
     labelSets,
     allLabelSets,
-    namespaceKeys,
-    labelledNamespaces,
-    policiesByNamespace,
     matchesIn(namespace, selector) {
       let byNamespace = matchCache.get(selector.key);
       if (!byNamespace) matchCache.set(selector.key, (byNamespace = new Map()));
@@ -132,16 +141,6 @@ function computeFacts(context: CheckContext): WorkspaceFacts {
       const namespaces = [...anywhere.keys()].filter((ns) => ns !== namespace).sort();
       return { namespaces, examples: namespaces.slice(0, 3).map((ns) => anywhere!.get(ns)![0]) };
     },
-    namespacesMatching(selector) {
-      let result = namespaceCache.get(selector.key);
-      if (!result) {
-        result = [...context.workspace.namespaces.values()]
-          .filter((n) => selectorMatches(selector, n.labels))
-          .map((n) => n.name);
-        namespaceCache.set(selector.key, result);
-      }
-      return result;
-    },
     definers(namespace, name, protocol) {
       if (!portNames) {
         portNames = new Map();
@@ -160,6 +159,51 @@ function computeFacts(context: CheckContext): WorkspaceFacts {
         }
       }
       return portNames.get(namespace)?.get(`${name}/${protocol}`) ?? [];
+    },
+    podSelectorHint(namespaces, selector, what) {
+      const key = `${namespaces.join('\u0000')}\u0001${selector.key}\u0001${what}`;
+      let hint = hintCache.get(key);
+      if (!hint) {
+        const candidates = namespaces
+          .flatMap((ns) => labelSets.get(ns) ?? [])
+          .map((s) => ({ labels: s.labels, name: s.workloads[0].id, span: s.workloads[0].labelsSpan }));
+        hint = { candidates, ...selectorHint(selector, candidates, what) };
+        hintCache.set(key, hint);
+      }
+      return hint;
+    },
+  };
+}
+
+function computeFacts(context: CheckContext): WorkspaceFacts {
+  const namespaceKeys = new Set<string>([NAMESPACE_NAME_LABEL]);
+  let labelledNamespaces = false;
+  for (const namespace of context.workspace.namespaces.values()) {
+    for (const key of namespace.labels.keys()) namespaceKeys.add(key);
+    if (namespace.object && [...namespace.labels.keys()].some((k) => k !== NAMESPACE_NAME_LABEL))
+      labelledNamespaces = true;
+  }
+  const policiesByNamespace = new Map<string, Policy[]>();
+  for (const policy of context.workspace.policies) {
+    const list = policiesByNamespace.get(policy.namespace);
+    if (list) list.push(policy);
+    else policiesByNamespace.set(policy.namespace, [policy]);
+  }
+  const namespaceCache = new Map<string, string[]>();
+  return {
+    ...groupFactsOf(context.index),
+    namespaceKeys,
+    labelledNamespaces,
+    policiesByNamespace,
+    namespacesMatching(selector) {
+      let result = namespaceCache.get(selector.key);
+      if (!result) {
+        result = [...context.workspace.namespaces.values()]
+          .filter((n) => selectorMatches(selector, n.labels))
+          .map((n) => n.name);
+        namespaceCache.set(selector.key, result);
+      }
+      return result;
     },
   };
 }

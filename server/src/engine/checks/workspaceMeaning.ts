@@ -35,7 +35,6 @@ import {
   writtenEmptySelector,
   type Candidate,
   type Elsewhere,
-  type LabelSet,
   type Nearest,
   type RequirementNode,
   type SelectorNodes,
@@ -67,10 +66,6 @@ function safely(body: () => void): void {
   } catch {
     // A half-typed document may break an assumption; its other findings still stand.
   }
-}
-
-function workloadCandidates(sets: readonly LabelSet[]): Candidate[] {
-  return sets.map((s) => ({ labels: s.labels, name: s.workloads[0].id, span: s.workloads[0].labelsSpan }));
 }
 
 function nearestRelated(nearest: Nearest | undefined): RelatedLocation[] {
@@ -216,8 +211,8 @@ function checkPolicySelector(state: SelectorState, policy: Policy): void {
     });
     return;
   }
-  const candidates = workloadCandidates(here ?? []);
-  const hint = selectorHint(selector, candidates, `the pods of ${namespace}`);
+  const hint = facts.podSelectorHint([namespace], selector, `the pods of ${namespace}`);
+  const candidates = hint.candidates;
   context.report({
     code: 'NR029',
     severity: 'warning',
@@ -433,10 +428,10 @@ function checkPeer(state: SelectorState, rule: Rule, peer: Peer): boolean {
     if (count > 0) elsewhereNote = ` (Pods in ${count} other namespaces carry these labels.)`;
   }
   if (targets.some((ns) => !facts.labelSets.has(ns))) return false; // pods the workspace does not describe
-  const candidates = workloadCandidates(targets.flatMap((ns) => facts.labelSets.get(ns) ?? []));
   const nodes = selectorNodes(file, podField, 'podSelector');
   const where = targets.length === 1 ? `namespace ${targets[0]}` : `namespaces ${targets.join(', ')}`;
-  const hint = selectorHint(selector, candidates, `the pods of ${where}`);
+  const hint = facts.podSelectorHint(targets, selector, `the pods of ${where}`);
+  const candidates = hint.candidates;
   context.report({
     code: 'NR030',
     severity: 'warning',
