@@ -14,6 +14,7 @@ import type { Peer, Policy, PortSpec, Rule, Workload } from '../model';
 import { contains, type Protocol } from '../ports';
 import { portSpecPorts, ruleMatchesWorkload, rulePorts } from '../semantics';
 import type { Check, CheckContext } from './context';
+import { factsOf } from './workspaceFacts';
 import {
   addPair,
   addPairFirst,
@@ -181,14 +182,11 @@ const egressWithoutDns: Check = {
   codes: ['NR050'],
   run(context) {
     const dns = new ClusterDns(context);
-    const { workspace, index } = context;
-    const namespacesWithWorkloads = new Set(workspace.workloads.map((w) => w.namespace));
-    const byNamespace = new Map<string, Policy[]>();
-    for (const policy of workspace.policies) {
-      const list = byNamespace.get(policy.namespace);
-      if (list) list.push(policy);
-      else byNamespace.set(policy.namespace, [policy]);
-    }
+    const { index } = context;
+    const facts = factsOf(context);
+    // The namespaces with workloads, and the policies of each namespace.
+    const namespacesWithWorkloads = facts.labelSets;
+    const byNamespace = facts.policiesByNamespace;
     // Workloads with the same egress-isolating policies share the answer (the index hands out one array per group).
     const hasDns = new Map<readonly Policy[], boolean>();
     const dnsAllowedFor = (workload: Workload) => {

@@ -335,8 +335,9 @@ const namedPorts: Check = {
           for (const workload of workloads) {
             for (const port of portsNamed(workload, nameAndProtocol)) {
               const entry = numbers.get(port.port);
+              // Each workload comes once, its ports together: it is the last one listed, or new.
               if (entry) {
-                if (!entry.workloads.includes(workload)) entry.workloads.push(workload);
+                if (entry.workloads[entry.workloads.length - 1] !== workload) entry.workloads.push(workload);
               } else numbers.set(port.port, { workloads: [workload], port });
             }
           }
