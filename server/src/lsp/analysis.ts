@@ -18,6 +18,7 @@ import {
   type LintSettings,
   type Workspace,
 } from '../engine';
+import type { Check } from '../engine/checks/context';
 import type { NetreachSettings } from '../protocol';
 import type { WorkspaceFiles } from './files';
 
@@ -65,9 +66,11 @@ export class Analysis {
   private dirty = true;
   private generation = 0;
 
+  /** `checks`: the checks to run, all by default (the benchmark times each one). */
   constructor(
     private readonly files: WorkspaceFiles,
     private settings: NetreachSettings,
+    private readonly checks?: readonly Check[],
   ) {}
 
   configure(settings: NetreachSettings): void {
@@ -88,7 +91,7 @@ export class Analysis {
     const model = this.prepare();
     if (this.result?.generation === model.generation) return this.result;
     const started = performance.now();
-    const { findings } = lintWorkspace(model.workspace, model.lintSettings, model.index);
+    const { findings } = lintWorkspace(model.workspace, model.lintSettings, model.index, this.checks);
     const findingsByUri = groupByUri(findings);
     const lint = performance.now() - started;
     const timings = { ...this.takeTimings(model), lint };
@@ -128,7 +131,7 @@ export class Analysis {
       const missing = new Set([...wanted].filter((uri) => !this.partial.has(uri)));
       if (missing.size > 0) {
         const started = performance.now();
-        const { findings } = lintWorkspace(model.workspace, model.lintSettings, model.index, undefined, missing);
+        const { findings } = lintWorkspace(model.workspace, model.lintSettings, model.index, this.checks, missing);
         const byUri = groupByUri(findings);
         for (const uri of missing) this.partial.set(uri, byUri.get(uri) ?? []);
         timings.lint = performance.now() - started;
