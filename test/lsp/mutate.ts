@@ -194,7 +194,9 @@ export function mutate(text: string, r: Random, max = 4): Mutated {
     result = apply(result, r);
     steps.push(name);
   }
-  return { text: result, steps };
+  // A carriage return without its line feed (a CRLF cut in two) is a line break to some
+  // tools and text to others; editors do not write it. Leave it out.
+  return { text: result.replace(/\r(?!\n)/g, ''), steps };
 }
 
 /** A file of the corpus and the folder it belongs to (the other files of the folder are its context). */
