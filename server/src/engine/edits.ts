@@ -73,6 +73,15 @@ export function indentUnit(text: string): string {
 
 let lastIndentUnit: { readonly text: string; readonly unit: string } | undefined;
 
+const units = new WeakMap<ParsedFile, string>();
+
+/** The indentation unit of a parsed file, found once per file. */
+function unitOf(file: ParsedFile): string {
+  let unit = units.get(file);
+  if (unit === undefined) units.set(file, (unit = indentUnit(file.text)));
+  return unit;
+}
+
 function computeIndentUnit(text: string): string {
   let best = 0;
   let previous = 0;
@@ -111,7 +120,7 @@ export function childIndent(file: ParsedFile, collection: YAMLMap | YAMLSeq, par
     }
     return ' '.repeat(columnOf(file.text, firstRange[0]));
   }
-  return indentOfLine(file.text, parentOffset) + indentUnit(file.text);
+  return indentOfLine(file.text, parentOffset) + unitOf(file);
 }
 
 /**
@@ -119,9 +128,9 @@ export function childIndent(file: ParsedFile, collection: YAMLMap | YAMLSeq, par
  * written after the key, several go below it, indented one unit further.
  */
 export function insertIntoMap(file: ParsedFile, map: YAMLMap, key: string, valueLines: readonly string[], parentOffset: number): TextEdit {
-  const unit = indentUnit(file.text);
+  const unit = unitOf(file);
   // A line starting with NUL is written at the key's own indentation (unindented lists).
-  const inline = valueLines.length === 1 && !/^(\u0000|- )/.test(valueLines[0]);
+  const inline = valueLines.length === 1 && !valueLines[0].startsWith('\u0000') && !valueLines[0].startsWith('- ');
   const entry = (indent: string) =>
     inline
       ? `${key}: ${valueLines[0]}`

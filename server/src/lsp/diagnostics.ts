@@ -12,7 +12,7 @@ import {
   type DocumentDiagnosticReport,
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
-import { docsUrl, type Finding, type Workspace } from '../engine';
+import { docsUrl, type Finding, type ParsedFile, type Workspace } from '../engine';
 import type { FileFindings } from './analysis';
 import { locationOf, rangeOf } from './positions';
 
@@ -53,9 +53,70 @@ export function diagnosticsFor(result: FileFindings, uri: string, extra: readonl
   return [...own, ...extra];
 }
 
+/**
+ * The diagnostics of each file, built again only when its findings changed: after an edit
+ * most files' findings are equal to the last ones (new objects, same content), and their
+ * positions are the same while the files involved are the same parsed files. The same
+ * array is then returned, so `DiagnosticsState` knows it unchanged without comparing.
+ */
+export class DiagnosticsMemo {
+  private readonly byUri = new Map<
+    string,
+    { readonly findings: readonly Finding[]; readonly files: readonly (ParsedFile | undefined)[]; readonly diagnostics: Diagnostic[] }
+  >();
+
+  of(result: FileFindings, uri: string): Diagnostic[] {
+    const findings = result.findingsByUri.get(uri) ?? [];
+    const uris = [uri, ...new Set(findings.flatMap((f) => (f.related ?? []).map((r) => r.span.uri)))];
+    const files = uris.map((u) => result.workspace.files.get(u)?.file);
+    const previous = this.byUri.get(uri);
+    if (
+      previous &&
+      previous.files.length === files.length &&
+      previous.files.every((f, i) => f === files[i]) &&
+      sameFindings(previous.findings, findings)
+    ) {
+      return previous.diagnostics;
+    }
+    const diagnostics = diagnosticsFor(result, uri);
+    this.byUri.set(uri, { findings, files, diagnostics });
+    return diagnostics;
+  }
+}
+
+/** Equal in everything a diagnostic shows (positions aside, which the files decide). */
+function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const y = b[i];
+    if (
+      x.code !== y.code ||
+      x.severity !== y.severity ||
+      x.span.uri !== y.span.uri ||
+      x.span.start !== y.span.start ||
+      x.span.end !== y.span.end ||
+      x.message !== y.message
+    )
+      return false;
+    const rx = x.related ?? [];
+    const ry = y.related ?? [];
+    if (rx.length !== ry.length) return false;
+    for (let j = 0; j < rx.length; j++) {
+      const p = rx[j];
+      const q = ry[j];
+      if (p.message !== q.message || p.span.uri !== q.span.uri || p.span.start !== q.span.start || p.span.end !== q.span.end)
+        return false;
+    }
+  }
+  return true;
+}
+
 /** Remembers what each file last showed, to push or report only what changed. */
 export class DiagnosticsState {
   private readonly shown = new Map<string, string>();
+  /** The array last pushed per file: the same array again is the same diagnostics. */
+  private readonly pushed = new Map<string, Diagnostic[]>();
 
   constructor(private readonly connection: Connection) {}
 
@@ -68,6 +129,8 @@ export class DiagnosticsState {
   pushOnly(uris: Iterable<string>, diagnosticsOf: (uri: string) => Diagnostic[], versionOf: (uri: string) => number | undefined): void {
     for (const uri of uris) {
       const diagnostics = diagnosticsOf(uri);
+      if (this.pushed.get(uri) === diagnostics) continue;
+      this.pushed.set(uri, diagnostics);
       const text = JSON.stringify(diagnostics);
       if ((this.shown.get(uri) ?? '[]') === text) continue;
       if (diagnostics.length === 0) this.shown.delete(uri);

@@ -115,8 +115,15 @@ function peersText(report: RuleReport): string {
     const names = report.workloads.map((w) => w.id);
     parts.push(names.length <= 3 ? names.map(code).join(', ') : `${names.slice(0, 3).map(code).join(', ')} and ${names.length - 3} more`);
   }
-  if (report.ipRanges.length) parts.push(report.ipRanges.map((r) => code(formatRange(r))).join(', '));
+  // ipBlocks as written (CIDR and excepts) read better than the ranges they make.
+  const blocks = report.rule.peers.filter((p) => p.ipBlock);
+  if (blocks.length) parts.push(blocks.map((p) => code(describeIpBlockShort(p))).join(', '));
   return parts.length ? parts.join('; ') : 'nothing in the workspace';
+}
+
+function describeIpBlockShort(peer: Peer): string {
+  const block = peer.ipBlock!;
+  return block.except.length ? `${block.cidrText} except ${block.except.map((e) => e.text).join(', ')}` : block.cidrText;
 }
 
 function ruleSummary(report: RuleReport): string {

@@ -36,7 +36,7 @@ import {
 import { Analysis, type AnalysisResult, type FileFindings } from './analysis';
 import { codeActions, FIX_ALL_KIND } from './codeActions';
 import { workspaceCompletions } from './completion';
-import { diagnosticsFor, DiagnosticsState } from './diagnostics';
+import { DiagnosticsMemo, DiagnosticsState } from './diagnostics';
 import { explainRequest, reachabilityRequest, workspaceFacts } from './requests';
 import { WorkspaceFiles } from './files';
 import { hoverMarkdown } from './hover';
@@ -60,6 +60,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   const files = new WorkspaceFiles(settings, log);
   const analysis = new Analysis(files, settings);
   const diagnosticsState = new DiagnosticsState(connection);
+  const diagnosticsMemo = new DiagnosticsMemo();
   let yamlService: YamlService | undefined;
   let capabilities: ClientCapabilities = {};
   let initOptions: InitializationOptions = {};
@@ -217,9 +218,17 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     return yamlService.validate(uri, document.version, document.getText());
   }
 
+  /** The same array while neither netreach's nor the schema's diagnostics of the file changed. */
+  const combined = new WeakMap<Diagnostic[], { schema: Diagnostic[] | undefined; all: Diagnostic[] }>();
+
   function diagnosticsOf(result: FileFindings, uri: string): Diagnostic[] {
-    const own = diagnosticsFor(result, uri);
-    return [...own, ...withoutDuplicates(schemaDiagnostics.get(uri) ?? [], own)];
+    const own = diagnosticsMemo.of(result, uri);
+    const schema = schemaDiagnostics.get(uri);
+    const known = combined.get(own);
+    if (known && known.schema === schema) return known.all;
+    const all = [...own, ...withoutDuplicates(schema ?? [], own)];
+    combined.set(own, { schema, all });
+    return all;
   }
 
   function publish(result: AnalysisResult): void {
@@ -297,7 +306,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const previous = new Map(params.previousResultIds.map((p) => [p.uri, p.value]));
       // Open documents are reported by document pulls, which also carry schema problems.
       const uris = [...result.findingsByUri.keys()].filter((uri) => !documents.get(uri));
-      const reports = diagnosticsState.workspace(uris, (uri) => diagnosticsFor(result, uri), previous, (uri) => files.version(uri));
+      const reports = diagnosticsState.workspace(uris, (uri) => diagnosticsMemo.of(result, uri), previous, (uri) => files.version(uri));
       return { items: reports.filter((r) => !documents.get(r.uri)) };
     }),
   );
@@ -318,7 +327,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (document && schemaEnabled()) {
         yamlService ??= new YamlService();
         field = await yamlService.hover(document.uri, document.version, document.getText(), params.position);
-        field = field?.replace(/^#+ .*\n+/, '');
+        // The schema's title heading adds nothing next to our own heading.
+        field = field?.replace(/^#+ .*$/gm, '').trim() || undefined;
       }
       const value = [ours, field].filter(Boolean).join('\n\n---\n\n');
       return value ? { contents: { kind: 'markdown', value } } : null;

@@ -959,7 +959,13 @@ function checkCovered(
   order: ReadonlyMap<Policy, number>,
 ): void {
   if (!validField(policy.podSelector)) return;
-  const same = (q: Policy) => selectorWeaker(policy.podSelector?.selector, q.podSelector?.selector);
+  const sameAs = new Map<Policy, boolean>();
+  const same = (q: Policy) => {
+    let result = sameAs.get(q);
+    if (result === undefined)
+      sameAs.set(q, (result = selectorWeaker(policy.podSelector?.selector, q.podSelector?.selector)));
+    return result;
+  };
   const position = (r: Rule) => [order.get(r.policy) ?? 0, r.index] as const;
   const earlier = (a: Rule, b: Rule) => {
     const [pa, ia] = position(a);

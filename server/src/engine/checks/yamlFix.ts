@@ -118,8 +118,16 @@ export interface Style {
   readonly listsIndented: boolean;
 }
 
+const styles = new WeakMap<ParsedFile, Style>();
+
+/** The file's style, found once per parsed file (each fix asks, and finding it reads the whole text). */
 export function styleOf(file: ParsedFile): Style {
-  return { unit: indentUnit(file.text), listsIndented: sequencesIndented(file.text) };
+  let style = styles.get(file);
+  if (!style) {
+    style = { unit: indentUnit(file.text), listsIndented: sequencesIndented(file.text) };
+    styles.set(file, style);
+  }
+  return style;
 }
 
 const plainCache = new Map<string, boolean>();

@@ -22,7 +22,7 @@ export interface PolicyReading {
 
 export function readPolicy(object: KubeObject): PolicyReading {
   const name = object.name ?? '';
-  const reader = new FieldReader(object.file.uri, object.document.document, `NetworkPolicy "${name}"`);
+  const reader = new FieldReader(object.file, object.document.document, `NetworkPolicy "${name}"`);
   const findings = reader.findings;
 
   if (object.apiVersion === 'extensions/v1beta1') {

@@ -44,7 +44,7 @@ function podTemplate(reader: FieldReader, object: KubeObject, kind: WorkloadKind
 }
 
 export function readWorkload(object: KubeObject, kind: WorkloadKind): Reading<WorkloadManifest> {
-  const reader = new FieldReader(object.file.uri, object.document.document, `${kind} "${object.name ?? ''}"`);
+  const reader = new FieldReader(object.file, object.document.document, `${kind} "${object.name ?? ''}"`);
   const metadata = reader.map(reader.field(object.map, 'metadata'));
   const namespace = reader.string(reader.field(metadata, 'namespace')) ?? DEFAULT_NAMESPACE;
   const template = podTemplate(reader, object, kind);
@@ -160,7 +160,7 @@ export interface ServiceManifest {
 }
 
 export function readService(object: KubeObject): Reading<ServiceManifest> {
-  const reader = new FieldReader(object.file.uri, object.document.document, `Service "${object.name ?? ''}"`);
+  const reader = new FieldReader(object.file, object.document.document, `Service "${object.name ?? ''}"`);
   const metadata = reader.map(reader.field(object.map, 'metadata'));
   const namespace = reader.string(reader.field(metadata, 'namespace')) ?? DEFAULT_NAMESPACE;
   const spec = reader.map(reader.field(object.map, 'spec'));
@@ -212,7 +212,7 @@ export interface NamespaceManifest {
 }
 
 export function readNamespace(object: KubeObject): Reading<NamespaceManifest> {
-  const reader = new FieldReader(object.file.uri, object.document.document, `Namespace "${object.name ?? ''}"`);
+  const reader = new FieldReader(object.file, object.document.document, `Namespace "${object.name ?? ''}"`);
   const metadata = reader.map(reader.field(object.map, 'metadata'));
   const labels = new Map<string, string>();
   for (const [key, entry] of reader.stringMap(reader.field(metadata, 'labels')) ?? []) labels.set(key, entry.value);
