@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'out/', 'node_modules/', '.vscode-test/', '.bench/', 'test-results/', 'examples/', '**/*.d.ts'] },
+  {
+    ignores: ['dist/', 'out/', 'node_modules/', '.vscode-test/', '.bench/', 'test-results/', 'examples/', '**/*.d.ts'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -21,9 +23,15 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*'], message: 'The engine is pure: no editor or protocol types.' },
+            {
+              group: ['vscode', 'vscode-languageserver*', 'vscode-languageclient*'],
+              message: 'The engine is pure: no editor or protocol types.',
+            },
             { group: ['@kubernetes/*'], message: 'The engine is pure: cluster access lives in server/src/cluster.' },
-            { group: ['fs', 'node:fs', 'fs/*', 'node:fs/*', 'child_process', 'node:child_process'], message: 'The engine is pure: no file system or processes.' },
+            {
+              group: ['fs', 'node:fs', 'fs/*', 'node:fs/*', 'child_process', 'node:child_process'],
+              message: 'The engine is pure: no file system or processes.',
+            },
           ],
         },
       ],
@@ -31,7 +39,16 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
-    languageOptions: { globals: { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', URL: 'readonly' } },
+    languageOptions: {
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        process: 'readonly',
+        __dirname: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+      },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

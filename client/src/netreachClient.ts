@@ -1,6 +1,11 @@
 /** Starting and talking to the bundled netreach language server. */
 import * as vscode from 'vscode';
-import { LanguageClient, TransportKind, type LanguageClientOptions, type ServerOptions } from 'vscode-languageclient/node';
+import {
+  LanguageClient,
+  TransportKind,
+  type LanguageClientOptions,
+  type ServerOptions,
+} from 'vscode-languageclient/node';
 import {
   EXPLAIN_REQUEST,
   REACHABILITY_REQUEST,
@@ -40,9 +45,14 @@ export class NetreachClient {
       this.starting = undefined;
       const message = error instanceof Error ? error.message : String(error);
       this.output.error(`netreach language server failed to start: ${message}`);
-      void vscode.window.showErrorMessage(`netreach: the language server failed to start (${message}). See the netreach output.`, 'Show Output').then((choice) => {
-        if (choice) this.output.show();
-      });
+      void vscode.window
+        .showErrorMessage(
+          `netreach: the language server failed to start (${message}). See the netreach output.`,
+          'Show Output',
+        )
+        .then((choice) => {
+          if (choice) this.output.show();
+        });
     });
     return this.starting;
   }

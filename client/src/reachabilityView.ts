@@ -9,9 +9,7 @@ import type { ExplainResult, LocationDto, ReachabilityResult } from '../../serve
 import type { NetreachClient } from './netreachClient';
 import { renderExplanation, renderProbeResults, renderReachability, type ProbeRow } from './viewHtml';
 
-type FromWebview =
-  | { type: 'explain'; from: string; to: string }
-  | { type: 'open'; location: LocationDto };
+type FromWebview = { type: 'explain'; from: string; to: string } | { type: 'open'; location: LocationDto };
 
 export class ReachabilityView {
   private panel: vscode.WebviewPanel | undefined;
@@ -32,12 +30,19 @@ export class ReachabilityView {
       void vscode.window.showInformationMessage('netreach: open a YAML file with NetworkPolicies or workloads first.');
       return;
     }
-    const position = editor && editor.document.uri.toString() === target.toString() && !uri ? editor.selection.active : undefined;
+    const position =
+      editor && editor.document.uri.toString() === target.toString() && !uri ? editor.selection.active : undefined;
     const result = await this.client.reachability({
       uri: target.toString(),
       position: position ? { line: position.line, character: position.character } : undefined,
     });
-    this.show(result ?? { kind: 'none', title: 'Reachability', message: 'The netreach server gave no answer; see the netreach output.' });
+    this.show(
+      result ?? {
+        kind: 'none',
+        title: 'Reachability',
+        message: 'The netreach server gave no answer; see the netreach output.',
+      },
+    );
   }
 
   show(result: ReachabilityResult): void {
@@ -67,7 +72,11 @@ export class ReachabilityView {
         localResourceRoots: [],
       });
       this.panel.onDidDispose(() => (this.panel = undefined), undefined, this.context.subscriptions);
-      this.panel.webview.onDidReceiveMessage((message: FromWebview) => this.receive(message), undefined, this.context.subscriptions);
+      this.panel.webview.onDidReceiveMessage(
+        (message: FromWebview) => this.receive(message),
+        undefined,
+        this.context.subscriptions,
+      );
     }
     this.panel.title = title;
     this.panel.webview.html = html;
@@ -89,7 +98,9 @@ export class ReachabilityView {
   async explain(from: string, to: string): Promise<void> {
     const result = await this.client.explain({ from, to });
     if (!result || 'error' in result) {
-      void vscode.window.showWarningMessage(`netreach: ${result && 'error' in result ? result.error : 'no explanation'}`);
+      void vscode.window.showWarningMessage(
+        `netreach: ${result && 'error' in result ? result.error : 'no explanation'}`,
+      );
       return;
     }
     this.lastExplanation = result;

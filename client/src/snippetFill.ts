@@ -19,7 +19,10 @@ export function escapeSnippet(text: string): string {
 /** `key: value` lines for labels, quoting values YAML would not read as strings. */
 export function labelLines(labels: Readonly<Record<string, string>>): string {
   return Object.entries(labels)
-    .map(([key, value]) => `${key}: ${/^(true|false|yes|no|on|off|null|~|[-+]?[\d.]+(e\d+)?|0\d*|)$/i.test(value) ? JSON.stringify(value) : value}`)
+    .map(
+      ([key, value]) =>
+        `${key}: ${/^(true|false|yes|no|on|off|null|~|[-+]?[\d.]+(e\d+)?|0\d*|)$/i.test(value) ? JSON.stringify(value) : value}`,
+    )
     .join('\n');
 }
 

@@ -2,7 +2,14 @@
  * HTML of the reachability view. Pure functions from the server's answers to markup, with
  * every value escaped; the only script posts clicks back to the extension.
  */
-import type { ConnectionDto, EndpointDto, ExplainResult, ExplainSideDto, LocationDto, ReachabilityResult } from '../../server/src/protocol';
+import type {
+  ConnectionDto,
+  EndpointDto,
+  ExplainResult,
+  ExplainSideDto,
+  LocationDto,
+  ReachabilityResult,
+} from '../../server/src/protocol';
 
 export interface ProbeRow {
   readonly from: string;
@@ -74,7 +81,9 @@ ${body}
 }
 
 function link(text: string, location: LocationDto | undefined): string {
-  return location && location.uri ? `<a data-open="${attr(location)}" title="Go to the manifest">${escapeHtml(text)}</a>` : escapeHtml(text);
+  return location && location.uri
+    ? `<a data-open="${attr(location)}" title="Go to the manifest">${escapeHtml(text)}</a>`
+    : escapeHtml(text);
 }
 
 function endpointLink(endpoint: EndpointDto): string {
@@ -82,7 +91,8 @@ function endpointLink(endpoint: EndpointDto): string {
 }
 
 function connectionRows(rows: readonly ConnectionDto[], self: string, direction: 'in' | 'out'): string {
-  if (rows.length === 0) return `<p class="hint">${direction === 'in' ? 'Nothing may connect to it.' : 'It may connect to nothing.'}</p>`;
+  if (rows.length === 0)
+    return `<p class="hint">${direction === 'in' ? 'Nothing may connect to it.' : 'It may connect to nothing.'}</p>`;
   const body = rows
     .map((row) => {
       const explain = direction === 'in' ? { from: row.peer.name, to: self } : { from: self, to: row.peer.name };
@@ -102,7 +112,9 @@ export function renderReachability(result: ReachabilityResult, nonce: string): s
         ? `Isolated for ${direction} by ${list.map((p) => link(p.name, p.location)).join(', ')}.`
         : `Not isolated for ${direction}: no NetworkPolicy selects it, so everything is allowed.`;
     const denied = (names: readonly string[], what: string) =>
-      names.length ? `<details><summary>${names.length} ${what}</summary><p>${names.map(escapeHtml).join(', ')}</p></details>` : '';
+      names.length
+        ? `<details><summary>${names.length} ${what}</summary><p>${names.map(escapeHtml).join(', ')}</p></details>`
+        : '';
     const body = `
 <h1>${endpointLink(result.workload)}</h1>
 <p class="hint">Click a connection to see which policy and rule allow it.</p>
@@ -141,7 +153,8 @@ ${denied(result.deniedTo, 'workloads it cannot reach')}`;
 function renderSide(side: ExplainSideDto): string {
   const title = side.direction === 'egress' ? `Egress from ${side.endpoint}` : `Ingress to ${side.endpoint}`;
   if (!side.governed) return `<p><b>${escapeHtml(title)}</b>: an external address, not governed by NetworkPolicy.</p>`;
-  if (side.isolatingPolicies.length === 0) return `<p><b>${escapeHtml(title)}</b>: not isolated, everything allowed.</p>`;
+  if (side.isolatingPolicies.length === 0)
+    return `<p><b>${escapeHtml(title)}</b>: not isolated, everything allowed.</p>`;
   const policies = side.isolatingPolicies.map((p) => link(p.name, p.location)).join(', ');
   const rules = side.rules.length
     ? `<ul>${side.rules.map((r) => `<li>${link(`${r.policy} rule ${r.rule}`, r.location)}: ${escapeHtml(r.ports)} (${escapeHtml(r.peer)})</li>`).join('')}</ul>`
@@ -150,14 +163,19 @@ function renderSide(side: ExplainSideDto): string {
 }
 
 export function renderExplanation(result: ExplainResult): string {
-  const verdict = result.allowed === 'no ports' ? '<span class="denied">denied</span>' : `<span class="allowed">${escapeHtml(result.allowed)}</span>`;
+  const verdict =
+    result.allowed === 'no ports'
+      ? '<span class="denied">denied</span>'
+      : `<span class="allowed">${escapeHtml(result.allowed)}</span>`;
   return `<h2>${escapeHtml(result.from)} → ${escapeHtml(result.to)}: ${verdict}</h2>${renderSide(result.egress)}${renderSide(result.ingress)}`;
 }
 
 export function renderProbeResults(title: string, rows: readonly ProbeRow[], summary: string, nonce: string): string {
   const body = rows
     .map(
-      (r) => `<tr class="${r.verdict}"><td>${escapeHtml(r.from)}</td><td>${escapeHtml(r.to)}</td><td>${escapeHtml(r.port)}</td>
+      (
+        r,
+      ) => `<tr class="${r.verdict}"><td>${escapeHtml(r.from)}</td><td>${escapeHtml(r.to)}</td><td>${escapeHtml(r.port)}</td>
 <td class="${r.predicted}">${escapeHtml(r.predicted)}</td><td>${escapeHtml(r.observed)}</td><td class="${r.verdict}">${escapeHtml(r.verdict)}</td>
 <td>${escapeHtml(r.reason)} <a data-explain="${attr({ from: r.from, to: r.to })}">why?</a></td></tr>`,
     )

@@ -36,7 +36,10 @@ describe('netreach lint', function () {
     const result = await netreach('lint', MISTAKES);
     assertNoStackTrace(result);
     assert.equal(result.code, 1, result.stderr);
-    assert.match(result.stdout, /examples\/common-mistakes\/egress-ignored\.yaml\n\s+17:3\s+error\s+NR020 {2}These egress rules are ignored/);
+    assert.match(
+      result.stdout,
+      /examples\/common-mistakes\/egress-ignored\.yaml\n\s+17:3\s+error\s+NR020 {2}These egress rules are ignored/,
+    );
     assert.match(result.stdout, /\d+ problems \(1 error, \d+ warnings, \d+ info\)/);
   });
 
@@ -46,7 +49,13 @@ describe('netreach lint', function () {
     const warnings = await netreach('lint', `${MISTAKES}/service-port.yaml`, `${MISTAKES}/namespace.yaml`);
     assert.equal(warnings.code, 0, warnings.stdout);
     assert.match(warnings.stdout, /NR041/);
-    const strict = await netreach('lint', `${MISTAKES}/service-port.yaml`, `${MISTAKES}/namespace.yaml`, '--fail-on', 'warning');
+    const strict = await netreach(
+      'lint',
+      `${MISTAKES}/service-port.yaml`,
+      `${MISTAKES}/namespace.yaml`,
+      '--fail-on',
+      'warning',
+    );
     assert.equal(strict.code, 1);
   });
 
@@ -63,7 +72,9 @@ describe('netreach lint', function () {
   });
 
   it('--check turns a check off or changes its level; unknown codes and levels are usage errors', async () => {
-    const off = JSON.parse((await netreach('lint', MISTAKES, '--format', 'json', '--check', 'NR020=off')).stdout) as JsonFinding[];
+    const off = JSON.parse(
+      (await netreach('lint', MISTAKES, '--format', 'json', '--check', 'NR020=off')).stdout,
+    ) as JsonFinding[];
     assert.ok(!off.some((f) => f.code === 'NR020'));
     const downgraded = await netreach('lint', MISTAKES, '--format', 'json', '--check', 'NR020=warning,NR070=off');
     const findings = JSON.parse(downgraded.stdout) as JsonFinding[];
@@ -89,7 +100,9 @@ describe('netreach lint', function () {
   it('--fix applies the safe fixes to the files, keeps valid YAML and comments, and reports what remains', async () => {
     cpSync(EXAMPLES, path.join(scratch, 'examples'), { recursive: true });
     const folder = path.join(scratch, 'examples', 'common-mistakes');
-    const before = JSON.parse((await netreach('lint', path.join(scratch, 'examples'), '--format', 'json')).stdout) as JsonFinding[];
+    const before = JSON.parse(
+      (await netreach('lint', path.join(scratch, 'examples'), '--format', 'json')).stdout,
+    ) as JsonFinding[];
     const fixable = before.filter((f) => f.fixes.some((x) => x.preferred));
     assert.ok(fixable.length >= 3, `fixable findings: ${fixable.map((f) => f.code).join(', ')}`);
     const result = await netreach('lint', path.join(scratch, 'examples'), '--fix');
@@ -103,7 +116,9 @@ describe('netreach lint', function () {
       assert.ok(Array.isArray(documents));
       for (const document of documents) assert.deepEqual(document.errors, [], name);
     }
-    const after = JSON.parse((await netreach('lint', path.join(scratch, 'examples'), '--format', 'json')).stdout) as JsonFinding[];
+    const after = JSON.parse(
+      (await netreach('lint', path.join(scratch, 'examples'), '--format', 'json')).stdout,
+    ) as JsonFinding[];
     assert.ok(!after.some((f) => f.code === 'NR020'), 'NR020 fixed');
     assert.ok(after.length < before.length, `${before.length} findings before, ${after.length} after`);
     // A second --fix has nothing left to do.
@@ -112,13 +127,22 @@ describe('netreach lint', function () {
   });
 
   it('reports broken and half-typed files with a message, never a stack trace', async () => {
-    writeFileSync(path.join(scratch, 'broken.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x\nspec: [\n');
-    writeFileSync(path.join(scratch, 'typed.yaml'), 'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: y, namespace: a}\nspec:\n  podSelector: {}\n  ingress:\n    - ports:\n        - port: [80]\n');
+    writeFileSync(
+      path.join(scratch, 'broken.yaml'),
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: x\nspec: [\n',
+    );
+    writeFileSync(
+      path.join(scratch, 'typed.yaml'),
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: y, namespace: a}\nspec:\n  podSelector: {}\n  ingress:\n    - ports:\n        - port: [80]\n',
+    );
     const result = await netreach('lint', scratch);
     assertNoStackTrace(result);
     assert.equal(result.code, 1);
     assert.match(result.stdout, /broken\.yaml\n\s+\d+:\d+\s+error\s+NR014/);
-    assert.match(result.stdout, /typed\.yaml\n\s+8:\d+\s+error\s+NR014 {2}`port` must be a port number or a port name, not a list/);
+    assert.match(
+      result.stdout,
+      /typed\.yaml\n\s+8:\d+\s+error\s+NR014 {2}`port` must be a port number or a port name, not a list/,
+    );
     const missing = await netreach('lint', path.join(scratch, 'nope'));
     assert.equal(missing.code, 2);
     assert.match(missing.stderr, /cannot read .*nope: no such file or folder/);
@@ -127,7 +151,15 @@ describe('netreach lint', function () {
   describe('SARIF', () => {
     let sarif: {
       version: string;
-      runs: { tool: { driver: { rules: { id: string; helpUri: string }[] } }; results: { ruleId: string; ruleIndex: number; level: string; locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[] }[] }[];
+      runs: {
+        tool: { driver: { rules: { id: string; helpUri: string }[] } };
+        results: {
+          ruleId: string;
+          ruleIndex: number;
+          level: string;
+          locations: { physicalLocation: { artifactLocation: { uri: string }; region: { startLine: number } } }[];
+        }[];
+      }[];
     };
     let sarifText: string;
 
@@ -145,9 +177,15 @@ describe('netreach lint', function () {
       const result = run.results.find((r) => r.ruleId === 'NR020')!;
       assert.equal(rules[result.ruleIndex].id, 'NR020');
       assert.equal(result.level, 'error');
-      assert.equal(result.locations[0].physicalLocation.artifactLocation.uri, 'examples/common-mistakes/egress-ignored.yaml');
+      assert.equal(
+        result.locations[0].physicalLocation.artifactLocation.uri,
+        'examples/common-mistakes/egress-ignored.yaml',
+      );
       assert.equal(result.locations[0].physicalLocation.region.startLine, 17);
-      assert.ok(run.results.some((r) => r.level === 'note'), 'info findings are notes');
+      assert.ok(
+        run.results.some((r) => r.level === 'note'),
+        'info findings are notes',
+      );
     });
 
     it('passes the SARIF multitool validation, schema and GitHub rules (skipped when the tool cannot run here)', function () {
@@ -158,11 +196,17 @@ describe('netreach lint', function () {
       const input = path.join(scratch, 'netreach.sarif');
       const output = path.join(scratch, 'validation.sarif');
       writeFileSync(input, sarifText);
-      execFileSync(tool, ['validate', input, '--output', output, '--log', 'ForceOverwrite', '--rule-kind', 'Gh;Sarif'], {
-        env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
-        stdio: 'pipe',
-      });
-      const validation = JSON.parse(readFileSync(output, 'utf8')) as { runs: { results?: { ruleId: string; level?: string; message: { id?: string; arguments?: string[] } }[] }[] };
+      execFileSync(
+        tool,
+        ['validate', input, '--output', output, '--log', 'ForceOverwrite', '--rule-kind', 'Gh;Sarif'],
+        {
+          env: { ...process.env, DOTNET_SYSTEM_GLOBALIZATION_INVARIANT: '1' },
+          stdio: 'pipe',
+        },
+      );
+      const validation = JSON.parse(readFileSync(output, 'utf8')) as {
+        runs: { results?: { ruleId: string; level?: string; message: { id?: string; arguments?: string[] } }[] }[];
+      };
       const problems = (validation.runs[0].results ?? []).filter((r) => r.level === 'error' || r.level === 'warning');
       assert.deepEqual(
         problems.map((p) => `${p.ruleId} ${p.message.id ?? ''} ${(p.message.arguments ?? []).join(' ')}`),

@@ -20,14 +20,22 @@ export interface ParsedCommand {
 export function parseCommand(args: readonly string[], spec: Readonly<Record<string, OptionSpec>>): ParsedCommand {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options: { ...spec, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...args],
+      options: { ...spec, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/s, ''));
   }
   const options: Record<string, string | undefined> = {};
   const lists: Record<string, string[]> = {};
   const flags = new Set<string>();
-  for (const [name, value] of Object.entries(parsed.values) as [string, string | boolean | (string | boolean)[] | undefined][]) {
+  for (const [name, value] of Object.entries(parsed.values) as [
+    string,
+    string | boolean | (string | boolean)[] | undefined,
+  ][]) {
     if (typeof value === 'boolean') {
       if (value) flags.add(name);
     } else if (Array.isArray(value)) {

@@ -19,7 +19,11 @@ export function ipBlockOption(value: string | undefined): boolean {
 }
 
 /** Loads, then refuses input whose answer would be a guess. */
-export function loadExactIndex(paths: readonly string[], ipBlockPods: string | undefined, streams: Streams): ReachabilityIndex {
+export function loadExactIndex(
+  paths: readonly string[],
+  ipBlockPods: string | undefined,
+  streams: Streams,
+): ReachabilityIndex {
   const workspace = loadWorkspace(paths);
   requireKubernetesObjects(workspace);
   reportSkipped(workspace, streams);
@@ -36,7 +40,8 @@ export function loadExactIndex(paths: readonly string[], ipBlockPods: string | u
 /** Documents and objects left out of the analysis, as warnings on stderr. */
 export function reportSkipped(workspace: Workspace, streams: Streams): void {
   for (const finding of workspace.findings) {
-    if (finding.code === 'NR014') streams.err(`netreach: warning: ${formatLocation(workspace, finding.span)}: ${finding.message}\n`);
+    if (finding.code === 'NR014')
+      streams.err(`netreach: warning: ${formatLocation(workspace, finding.span)}: ${finding.message}\n`);
   }
 }
 

@@ -48,7 +48,10 @@ export function runDemo(command: ParsedCommand, streams: Streams): number {
   out.push('');
   out.push(c.bold('Try next'));
   const sample = findSample(index);
-  if (sample) out.push(`  ./bin/netreach explain ${where} --from ${sample.from} --to ${sample.to}${sample.port ? ` --port ${sample.port}` : ''}`);
+  if (sample)
+    out.push(
+      `  ./bin/netreach explain ${where} --from ${sample.from} --to ${sample.to}${sample.port ? ` --port ${sample.port}` : ''}`,
+    );
   out.push(`  ./bin/netreach lint ${where} --format sarif > netreach.sarif`);
   out.push(`  ./bin/netreach connlist ${where} --output md`);
   streams.out(`${out.join('\n')}\n`);
@@ -82,7 +85,9 @@ function problems(workspace: Workspace, findings: readonly Finding[], c: Colors)
 }
 
 function bookstore(index: ReachabilityIndex, c: Colors): string[] {
-  const api = index.workspace.workloads.find((w) => w.labels.get('app') === 'bookstore' && w.labels.get('role') === 'api');
+  const api = index.workspace.workloads.find(
+    (w) => w.labels.get('app') === 'bookstore' && w.labels.get('role') === 'api',
+  );
   if (!api) return [];
   const lines = [c.bold(`2. Who may reach the bookstore API server, ${api.id}?`)];
   const policies = index.isolatingPolicies(api, 'ingress');
@@ -124,15 +129,22 @@ function matrix(index: ReachabilityIndex, namespace: string, c: Colors): string[
   const lines = [c.bold(`3. Allowed connections inside namespace ${namespace}`) + c.dim('  (row: from, column: to)')];
   lines.push(`  ${''.padEnd(first)}  ${workloads.map((w, j) => short(w).padEnd(widths[j])).join('  ')}`);
   workloads.forEach((from, i) => {
-    lines.push(`  ${short(from).padEnd(first)}  ${cells[i].map((text, j) => (text === '-' ? c.dim(text.padEnd(widths[j])) : text.padEnd(widths[j]))).join('  ')}`);
+    lines.push(
+      `  ${short(from).padEnd(first)}  ${cells[i].map((text, j) => (text === '-' ? c.dim(text.padEnd(widths[j])) : text.padEnd(widths[j]))).join('  ')}`,
+    );
   });
   return lines;
 }
 
 function findSample(index: ReachabilityIndex): { from: string; to: string; port?: string } | undefined {
-  const api = index.workspace.workloads.find((w) => w.labels.get('app') === 'bookstore' && w.labels.get('role') === 'api');
-  const outsider = index.workspace.workloads.find((w) => api && w.namespace === api.namespace && w !== api && !w.labels.has('app'));
-  if (api && outsider) return { from: describeEndpoint({ kind: 'workload', workload: outsider }), to: api.id, port: 'TCP/80' };
+  const api = index.workspace.workloads.find(
+    (w) => w.labels.get('app') === 'bookstore' && w.labels.get('role') === 'api',
+  );
+  const outsider = index.workspace.workloads.find(
+    (w) => api && w.namespace === api.namespace && w !== api && !w.labels.has('app'),
+  );
+  if (api && outsider)
+    return { from: describeEndpoint({ kind: 'workload', workload: outsider }), to: api.id, port: 'TCP/80' };
   const [a, b] = index.workspace.workloads;
   return a && b ? { from: a.id, to: b.id } : undefined;
 }

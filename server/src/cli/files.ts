@@ -40,7 +40,9 @@ export function collectManifestPaths(inputs: readonly string[]): string[] {
     } else if (isManifestPath(input)) {
       found.push(input);
     } else {
-      throw new UsageError(`${input} is not a manifest file (recognized file extensions are ${MANIFEST_EXTENSIONS.join(', ')})`);
+      throw new UsageError(
+        `${input} is not a manifest file (recognized file extensions are ${MANIFEST_EXTENSIONS.join(', ')})`,
+      );
     }
   }
   return [...new Set(found)];

@@ -71,11 +71,20 @@ export function runLint(command: ParsedCommand, streams: Streams): number {
       if (fixedFiles.has(source.uri)) writeFileSync(source.uri, source.text);
     }
     if (fixedFiles.size > 0 && format === 'text') {
-      streams.err(`netreach: fixed ${fixedFiles.size} file${fixedFiles.size === 1 ? '' : 's'}: ${[...fixedFiles].map(displayPath).join(', ')}\n`);
+      streams.err(
+        `netreach: fixed ${fixedFiles.size} file${fixedFiles.size === 1 ? '' : 's'}: ${[...fixedFiles].map(displayPath).join(', ')}\n`,
+      );
     }
   }
 
-  if (format === 'json') streams.out(`${JSON.stringify(findings.map((f) => findingJson(workspace, f)), null, 2)}\n`);
+  if (format === 'json')
+    streams.out(
+      `${JSON.stringify(
+        findings.map((f) => findingJson(workspace, f)),
+        null,
+        2,
+      )}\n`,
+    );
   else if (format === 'sarif') streams.out(`${JSON.stringify(sarif(workspace, findings), null, 2)}\n`);
   else streams.out(formatText(workspace, findings));
   return findings.some((f) => RANK[f.severity] >= RANK[failOn]) ? 1 : 0;
@@ -126,7 +135,9 @@ function formatText(workspace: Workspace, findings: readonly Finding[]): string 
     const { line, column } = lineAndColumn(workspace, finding.span.uri, finding.span.start);
     lines.push(`  ${`${line}:${column}`.padEnd(8)} ${finding.severity.padEnd(8)} ${finding.code}  ${finding.message}`);
     for (const related of finding.related ?? []) {
-      lines.push(`  ${''.padEnd(8)} ${''.padEnd(8)}        ↳ ${formatLocation(workspace, related.span)}: ${related.message}`);
+      lines.push(
+        `  ${''.padEnd(8)} ${''.padEnd(8)}        ↳ ${formatLocation(workspace, related.span)}: ${related.message}`,
+      );
     }
   }
   const count = (s: Severity) => findings.filter((f) => f.severity === s).length;
@@ -163,9 +174,13 @@ const SARIF_LEVEL: Record<Severity, string> = { error: 'error', warning: 'warnin
 function sarif(workspace: Workspace, findings: readonly Finding[]) {
   const rules = allChecks().map((check) => ({
     id: check.code,
-    name: check.title.replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : '')).replace(/^./, (c) => c.toUpperCase()),
+    name: check.title
+      .replace(/[^A-Za-z0-9]+(.)?/g, (_m, c: string | undefined) => (c ? c.toUpperCase() : ''))
+      .replace(/^./, (c) => c.toUpperCase()),
     shortDescription: { text: check.title },
-    fullDescription: { text: `${check.code}: ${check.title}. What it means for traffic, and how to fix it: ${docsUrl(check.code)}` },
+    fullDescription: {
+      text: `${check.code}: ${check.title}. What it means for traffic, and how to fix it: ${docsUrl(check.code)}`,
+    },
     help: {
       text: `See ${docsUrl(check.code)}. Silence one place with "# netreach-disable-next-line ${check.code}".`,
       markdown: `[${check.code} in the netreach check catalog](${docsUrl(check.code)}). Silence one place with \`# netreach-disable-next-line ${check.code}\`.`,
@@ -186,7 +201,9 @@ function sarif(workspace: Workspace, findings: readonly Finding[]) {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'netreach', version: VERSION, informationUri: 'https://github.com/netreach/netreach', rules } },
+        tool: {
+          driver: { name: 'netreach', version: VERSION, informationUri: 'https://github.com/netreach/netreach', rules },
+        },
         originalUriBaseIds: { '%SRCROOT%': { uri: `${pathToUri(process.cwd())}/` } },
         columnKind: 'utf16CodeUnits',
         results: findings.map((f) => ({
@@ -194,13 +211,23 @@ function sarif(workspace: Workspace, findings: readonly Finding[]) {
           ruleIndex: ruleIndex.get(f.code) ?? -1,
           level: SARIF_LEVEL[f.severity],
           message: { text: f.message },
-          locations: [{ physicalLocation: { artifactLocation: artifact(f.span.uri), region: region(f.span.uri, f.span.start, f.span.end) } }],
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: artifact(f.span.uri),
+                region: region(f.span.uri, f.span.start, f.span.end),
+              },
+            },
+          ],
           ...(f.related?.length
             ? {
                 relatedLocations: f.related.map((r, i) => ({
                   id: i,
                   message: { text: r.message },
-                  physicalLocation: { artifactLocation: artifact(r.span.uri), region: region(r.span.uri, r.span.start, r.span.end) },
+                  physicalLocation: {
+                    artifactLocation: artifact(r.span.uri),
+                    region: region(r.span.uri, r.span.start, r.span.end),
+                  },
                 })),
               }
             : {}),

@@ -79,7 +79,9 @@ export async function main(argv: readonly string[], streams: Streams = processSt
       streams.err(`netreach ${name}: ${error.message}\n${error.details.map((d) => `  ${d}\n`).join('')}`);
       return 2;
     }
-    streams.err(`netreach ${name}: internal error: ${(error as Error).stack ?? String(error)}\nPlease report this with the input that caused it.\n`);
+    streams.err(
+      `netreach ${name}: internal error: ${(error as Error).stack ?? String(error)}\nPlease report this with the input that caused it.\n`,
+    );
     return 2;
   }
 }

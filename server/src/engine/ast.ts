@@ -157,7 +157,9 @@ export class FieldReader {
   }
 
   /** A map of strings to strings (labels, matchLabels, selectors). */
-  stringMap(field: Field | undefined): Map<string, { value: string; span: Span; keySpan: Span; valueSpan: Span }> | undefined {
+  stringMap(
+    field: Field | undefined,
+  ): Map<string, { value: string; span: Span; keySpan: Span; valueSpan: Span }> | undefined {
     const map = this.map(field);
     if (!map) return undefined;
     const result = new Map<string, { value: string; span: Span; keySpan: Span; valueSpan: Span }>();
@@ -173,7 +175,10 @@ export class FieldReader {
         keySpan: this.span(keyNode as Node),
       };
       // An empty label value is written `key: ""`; a bare `key:` is null, which the API refuses.
-      const value = entry.value === undefined ? this.typeError(entry, 'a string (write "" for an empty value)') : this.string(entry);
+      const value =
+        entry.value === undefined
+          ? this.typeError(entry, 'a string (write "" for an empty value)')
+          : this.string(entry);
       const valueSpan = entry.value?.range ? this.span(entry.value) : entry.span;
       if (value !== undefined) result.set(key, { value, span: entry.span, keySpan: entry.keySpan, valueSpan });
     }

@@ -45,11 +45,13 @@ export function formatConnlist(entries: readonly ConnlistEntry[], format: Connli
     case 'txt':
       return entries.map((e) => `${e.src} => ${e.dst} : ${e.conn}\n`).join('');
     case 'md':
-      return [
-        '| src | dst | conn |',
-        '|-----|-----|------|',
-        ...entries.map((e) => `| ${e.src} | ${e.dst} | ${e.conn} |`),
-      ].join('\n') + '\n';
+      return (
+        [
+          '| src | dst | conn |',
+          '|-----|-----|------|',
+          ...entries.map((e) => `| ${e.src} | ${e.dst} | ${e.conn} |`),
+        ].join('\n') + '\n'
+      );
     case 'csv':
       return ['src,dst,conn', ...entries.map((e) => [e.src, e.dst, e.conn].map(csvField).join(','))].join('\n') + '\n';
     case 'dot':
@@ -71,7 +73,9 @@ function formatDot(entries: readonly ConnlistEntry[]): string {
   const lines = ['digraph {'];
   for (const node of [...nodes].sort()) {
     const external = node.endsWith('[External]');
-    lines.push(`\t${quote(node)} [label=${quote(node)} color="${external ? 'red2' : 'blue'}" fontcolor="${external ? 'red2' : 'blue'}"]`);
+    lines.push(
+      `\t${quote(node)} [label=${quote(node)} color="${external ? 'red2' : 'blue'}" fontcolor="${external ? 'red2' : 'blue'}"]`,
+    );
   }
   for (const e of entries) {
     lines.push(`\t${quote(e.src)} -> ${quote(e.dst)} [label=${quote(e.conn)} color="gold2" fontcolor="darkgreen"]`);

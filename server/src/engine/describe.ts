@@ -13,7 +13,11 @@ import type { Span } from './findings';
 import type { Workspace } from './workspace';
 
 export type Target =
-  | { readonly kind: 'policy'; readonly policy: Policy; readonly part: 'name' | 'podSelector' | 'policyTypes' | 'other' }
+  | {
+      readonly kind: 'policy';
+      readonly policy: Policy;
+      readonly part: 'name' | 'podSelector' | 'policyTypes' | 'other';
+    }
   | { readonly kind: 'rule'; readonly rule: Rule }
   | { readonly kind: 'peer'; readonly rule: Rule; readonly peer: Peer }
   | { readonly kind: 'port'; readonly rule: Rule; readonly port: PortSpec }
@@ -134,7 +138,8 @@ export interface PortLine {
 export function ruleReport(index: ReachabilityIndex, rule: Rule): RuleReport {
   const match = index.ruleMatch(rule);
   const namespaces = new Set<string>();
-  for (const peer of rule.peers) for (const ns of peerNamespaces(index.workspace, rule.policy, peer)) namespaces.add(ns);
+  for (const peer of rule.peers)
+    for (const ns of peerNamespaces(index.workspace, rule.policy, peer)) namespaces.add(ns);
   const destinations = rule.direction === 'ingress' ? index.selectedWorkloads(rule.policy) : match.workloads;
   return {
     rule,
@@ -157,7 +162,9 @@ export function portLine(spec: PortSpec, destinations: readonly Workload[]): Por
         : `${spec.protocol} ${spec.port}`;
   const resolutions =
     typeof spec.port === 'string'
-      ? destinations.map((workload) => ({ workload, ports: portSpecPorts(spec, workload) })).filter((r) => !isEmpty(r.ports))
+      ? destinations
+          .map((workload) => ({ workload, ports: portSpecPorts(spec, workload) }))
+          .filter((r) => !isEmpty(r.ports))
       : [];
   return { spec, text, resolutions };
 }
@@ -196,7 +203,9 @@ export function describeIpBlock(peer: Peer): string {
   if (!block) return '';
   const ranges = block.ranges.map(formatRange).join(', ');
   const cidr = block.cidr ? formatCidr(block.cidr.family, block.cidr.network, block.cidr.prefix) : block.cidrText;
-  return block.except.length ? `${cidr} except ${block.except.map((e) => e.text).join(', ')} = ${ranges}` : `${cidr} = ${ranges}`;
+  return block.except.length
+    ? `${cidr} except ${block.except.map((e) => e.text).join(', ')} = ${ranges}`
+    : `${cidr} = ${ranges}`;
 }
 
 /** The ports a rule opens toward one destination (named ports resolved). */

@@ -18,7 +18,8 @@ export function nodeAtSpan(file: ParsedFile, span: Span): Node | Pair | undefine
       if (range[0] <= span.start && span.end <= range[1]) {
         containing = node as Node | Pair;
         // Spans end at the content; a block collection's range also covers its last line break.
-        if (range[0] === span.start && contentEnd(file.text, range[0], range[1]) === span.end) exact = node as Node | Pair;
+        if (range[0] === span.start && contentEnd(file.text, range[0], range[1]) === span.end)
+          exact = node as Node | Pair;
         return undefined;
       }
       return visit.SKIP;
@@ -127,7 +128,13 @@ export function childIndent(file: ParsedFile, collection: YAMLMap | YAMLSeq, par
  * Adds `key: value` to a mapping. `valueLines` are the lines of the value: one line is
  * written after the key, several go below it, indented one unit further.
  */
-export function insertIntoMap(file: ParsedFile, map: YAMLMap, key: string, valueLines: readonly string[], parentOffset: number): TextEdit {
+export function insertIntoMap(
+  file: ParsedFile,
+  map: YAMLMap,
+  key: string,
+  valueLines: readonly string[],
+  parentOffset: number,
+): TextEdit {
   const unit = unitOf(file);
   // A line starting with NUL is written at the key's own indentation (unindented lists).
   const inline = valueLines.length === 1 && !valueLines[0].startsWith('\u0000') && !valueLines[0].startsWith('- ');
@@ -149,7 +156,12 @@ export function insertIntoMap(file: ParsedFile, map: YAMLMap, key: string, value
     return { uri: file.uri, start, end: range[1], text: `\n${indent}${entry(indent)}` };
   }
   const inner = file.text.slice(range[0] + 1, range[1] - 1).trim();
-  return { uri: file.uri, start: range[1] - 1, end: range[1] - 1, text: `${inner ? ', ' : ''}${key}: ${valueLines.join(' ')} ` };
+  return {
+    uri: file.uri,
+    start: range[1] - 1,
+    end: range[1] - 1,
+    text: `${inner ? ', ' : ''}${key}: ${valueLines.join(' ')} `,
+  };
 }
 
 /** Removes a whole block-style list item or mapping pair, with its line(s). */
@@ -182,7 +194,6 @@ export function applyEdits(text: string, edits: readonly Pick<TextEdit, 'start' 
   }
   return result;
 }
-
 
 /** Whether block sequences in this file are indented under their key (`key:\n  - a`) or not (`key:\n- a`). */
 export function sequencesIndented(text: string): boolean {

@@ -70,7 +70,10 @@ function ambiguousOwners(workspace: Workspace): Blocker[] {
   return blockers;
 }
 
-function* selectorsApplyingTo(workspace: Workspace, workload: Workload): Generator<{ policy: Policy; selector: Selector }> {
+function* selectorsApplyingTo(
+  workspace: Workspace,
+  workload: Workload,
+): Generator<{ policy: Policy; selector: Selector }> {
   const namespaceLabels = workspace.namespaces.get(workload.namespace)?.labels ?? new Map<string, string>();
   for (const policy of workspace.policies) {
     if (policy.namespace === workload.namespace && policy.podSelector) {

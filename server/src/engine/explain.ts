@@ -74,14 +74,21 @@ function explainSide(index: ReachabilityIndex, direction: Direction, self: Endpo
  * outside every ipBlock), the intersection of what the rules matching each piece allow.
  * A range in no piece is of a family no ipBlock mentions: only rules without peers match.
  */
-function addressRangeAllowed(index: ReachabilityIndex, direction: Direction, range: IpRange, rules: readonly AllowingRule[]): PortSet {
+function addressRangeAllowed(
+  index: ReachabilityIndex,
+  direction: Direction,
+  range: IpRange,
+  rules: readonly AllowingRule[],
+): PortSet {
   const partition = direction === 'ingress' ? index.sourcePieces : index.destinationPieces;
   const pieces = partition.filter((p) => p.family === range.family && p.start <= range.end && range.start <= p.end);
   let result: PortSet | undefined;
   for (const piece of pieces.length > 0 ? pieces : [range]) {
     let piecePorts = NO_PORTS;
     for (const { rule, ports } of rules) {
-      const covered = rule.anyPeer || rule.peers.some((p) => p.ipBlock && !p.podSelector && !p.namespaceSelector && covers(p.ipBlock.ranges, piece));
+      const covered =
+        rule.anyPeer ||
+        rule.peers.some((p) => p.ipBlock && !p.podSelector && !p.namespaceSelector && covers(p.ipBlock.ranges, piece));
       if (covered) piecePorts = union(piecePorts, ports);
     }
     result = result === undefined ? piecePorts : intersect(result, piecePorts);
@@ -97,7 +104,12 @@ function matchingPeer(index: ReachabilityIndex, rule: Rule, other: Endpoint): Pe
       const namespaceLabels = (ns: string) =>
         index.workspace.namespaces.get(ns)?.labels ?? new Map([['kubernetes.io/metadata.name', ns]]);
       if (peerMatchesWorkload(peer, rule.policy, other.workload, namespaceLabels, index.options)) return peer;
-    } else if (peer.ipBlock && !peer.podSelector && !peer.namespaceSelector && overlaps(peer.ipBlock.ranges, other.range)) {
+    } else if (
+      peer.ipBlock &&
+      !peer.podSelector &&
+      !peer.namespaceSelector &&
+      overlaps(peer.ipBlock.ranges, other.range)
+    ) {
       // Matches part of the range at least; addressRangeAllowed works out what all of it gets.
       return peer;
     }

@@ -48,7 +48,9 @@ export function resolveEndpoint(workspace: Workspace, text: string): EndpointRes
   if (ip) return { ok: true, endpoint: { kind: 'ip', range: { family: ip.family, start: ip.value, end: ip.value } } };
   if (/^[0-9a-fA-F:.]+\/\d+$/.test(trimmed)) {
     const cidr = parseCidr(trimmed);
-    return cidr.ok ? { ok: true, endpoint: { kind: 'ip', range: cidrRange(cidr.cidr) } } : { ok: false, message: cidr.reason };
+    return cidr.ok
+      ? { ok: true, endpoint: { kind: 'ip', range: cidrRange(cidr.cidr) } }
+      : { ok: false, message: cidr.reason };
   }
   const match = /^(?:([^/\s[\]]+)\/)?([^/\s[\]]+)(?:\[([A-Za-z]+)\])?$/.exec(trimmed);
   if (!match) return { ok: false, message: 'expected ns/name[Kind], ns/name, a workload name or an IP address' };
@@ -65,10 +67,17 @@ export function resolveEndpoint(workspace: Workspace, text: string): EndpointRes
     .filter((w) => w.name.includes(name) || name.includes(w.name))
     .slice(0, 5)
     .map((w) => w.id);
-  return { ok: false, message: `no such workload in the manifests${similar.length ? ` (did you mean ${similar.join(', ')}?)` : ''}` };
+  return {
+    ok: false,
+    message: `no such workload in the manifests${similar.length ? ` (did you mean ${similar.join(', ')}?)` : ''}`,
+  };
 }
 
-export function formatExplanation(explanation: Explanation, locate: Locate, port?: { protocol: Protocol; port: number }): string {
+export function formatExplanation(
+  explanation: Explanation,
+  locate: Locate,
+  port?: { protocol: Protocol; port: number },
+): string {
   const lines: string[] = [];
   lines.push(`${describeEndpoint(explanation.source)} -> ${describeEndpoint(explanation.destination)}`);
   if (port) {
@@ -89,32 +98,42 @@ function describeSide(side: SideExplanation, other: Endpoint, locate: Locate): s
   const header = side.direction === 'egress' ? `egress from ${self}` : `ingress to ${self}`;
   if (!side.governed) return [`  ${header}: an external address, not governed by NetworkPolicy`];
   if (side.isolatingPolicies.length === 0) {
-    return [`  ${header}: not isolated (no NetworkPolicy selects it for ${side.direction === 'egress' ? 'Egress' : 'Ingress'}), so all is allowed`];
+    return [
+      `  ${header}: not isolated (no NetworkPolicy selects it for ${side.direction === 'egress' ? 'Egress' : 'Ingress'}), so all is allowed`,
+    ];
   }
   const lines = [`  ${header}: isolated by`];
   for (const policy of side.isolatingPolicies) lines.push(`    - ${policy.id} (${locate(policy.object.nameSpan)})`);
   const allowing = side.matchingRules.filter((m) => !isEmpty(m.ports));
   const toward = side.direction === 'egress' ? 'to' : 'from';
   if (allowing.length === 0) {
-    lines.push(`    no rule of ${side.isolatingPolicies.length === 1 ? 'it' : 'them'} allows traffic ${toward} ${describeEndpoint(other)}: DENIED`);
+    lines.push(
+      `    no rule of ${side.isolatingPolicies.length === 1 ? 'it' : 'them'} allows traffic ${toward} ${describeEndpoint(other)}: DENIED`,
+    );
     const rules = side.isolatingPolicies.flatMap((p) => (side.direction === 'egress' ? p.egress : p.ingress));
     if (rules.length > 0) {
       lines.push('    their rules allow only:');
       for (const rule of rules) {
         const peers = rule.anyPeer ? 'any peer' : rule.peers.map(describePeer).join(' or ');
-        lines.push(`    - ${rule.policy.id} ${rule.direction} rule ${rule.index + 1} (${locate(rule.span)}): ${toward} ${peers}`);
+        lines.push(
+          `    - ${rule.policy.id} ${rule.direction} rule ${rule.index + 1} (${locate(rule.span)}): ${toward} ${peers}`,
+        );
       }
     }
   } else {
     lines.push('    allowed by:');
     for (const match of allowing) {
       const rule = match.rule;
-      lines.push(`    - ${rule.policy.id} ${rule.direction} rule ${rule.index + 1} (${locate(rule.span)}): ${describePorts(match.ports)} ${toward} ${describePeer(match.peer)}`);
+      lines.push(
+        `    - ${rule.policy.id} ${rule.direction} rule ${rule.index + 1} (${locate(rule.span)}): ${describePorts(match.ports)} ${toward} ${describePeer(match.peer)}`,
+      );
     }
   }
   for (const match of side.matchingRules.filter((m) => isEmpty(m.ports))) {
     const rule = match.rule;
-    lines.push(`    (${rule.policy.id} ${rule.direction} rule ${rule.index + 1} (${locate(rule.span)}) matches the peer, but its ports resolve to nothing here)`);
+    lines.push(
+      `    (${rule.policy.id} ${rule.direction} rule ${rule.index + 1} (${locate(rule.span)}) matches the peer, but its ports resolve to nothing here)`,
+    );
   }
   return lines;
 }
@@ -126,7 +145,11 @@ export function explanationData(explanation: Explanation, locate: Locate, port?:
     endpoint: describeEndpoint(s.endpoint),
     governed: s.governed,
     isolated: s.isolatingPolicies.length > 0,
-    isolatingPolicies: s.isolatingPolicies.map((p) => ({ policy: p.id, location: locate(p.object.nameSpan), span: p.object.nameSpan })),
+    isolatingPolicies: s.isolatingPolicies.map((p) => ({
+      policy: p.id,
+      location: locate(p.object.nameSpan),
+      span: p.object.nameSpan,
+    })),
     rules: s.matchingRules.map((m) => ({
       policy: m.rule.policy.id,
       direction: m.rule.direction,
@@ -143,7 +166,9 @@ export function explanationData(explanation: Explanation, locate: Locate, port?:
     from: describeEndpoint(explanation.source),
     to: describeEndpoint(explanation.destination),
     allowed: describePorts(explanation.allowed),
-    ...(port && verdict ? { port: `${port.protocol}/${port.port}`, verdict: verdict.allowed ? ('allowed' as const) : ('denied' as const) } : {}),
+    ...(port && verdict
+      ? { port: `${port.protocol}/${port.port}`, verdict: verdict.allowed ? ('allowed' as const) : ('denied' as const) }
+      : {}),
     egress: side(explanation.egress),
     ingress: side(explanation.ingress),
   };

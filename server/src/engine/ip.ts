@@ -107,7 +107,10 @@ export function parseCidr(text: string): CidrResult {
   if (!/^\d{1,3}$/.test(prefixText)) return { ok: false, reason: `"${prefixText}" is not a prefix length` };
   const prefix = Number(prefixText);
   if (prefix > BITS[ip.family]) {
-    return { ok: false, reason: `the prefix length ${prefix} exceeds ${BITS[ip.family]} for an IPv${ip.family} address` };
+    return {
+      ok: false,
+      reason: `the prefix length ${prefix} exceeds ${BITS[ip.family]} for an IPv${ip.family} address`,
+    };
   }
   const hostMask = (1n << BigInt(BITS[ip.family] - prefix)) - 1n;
   const network = ip.value & ~hostMask & maxAddress(ip.family);
@@ -138,7 +141,7 @@ export function formatIp(family: IpFamily, value: bigint): string {
   // Compress the longest run of zero groups (RFC 5952).
   let bestStart = -1;
   let bestLength = 0;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== '0') {
       i++;
       continue;

@@ -75,7 +75,11 @@ function applySettings(workspace: Workspace, findings: readonly Finding[], setti
     if (setting === 'off') continue;
     const file = workspace.files.get(finding.span.uri)?.file;
     const suppressions = suppressionsOf(finding.span.uri);
-    if (file && !suppressions.empty && suppressions.isSuppressed(finding.code, positionAt(file, finding.span.start).line)) {
+    if (
+      file &&
+      !suppressions.empty &&
+      suppressions.isSuppressed(finding.code, positionAt(file, finding.span.start).line)
+    ) {
       continue;
     }
     const key = `${finding.code}\u0000${finding.span.uri}\u0000${finding.span.start}\u0000${finding.span.end}\u0000${finding.message}`;

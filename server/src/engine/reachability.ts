@@ -16,18 +16,11 @@ import { formatRange, partition, type IpFamily, type IpRange } from './ip';
 import { selectorMatches, type Labels, type Selector } from './labels';
 import type { Direction, Peer, Policy, Rule, Workload } from './model';
 import { PortSetTable, type PortSet } from './ports';
-import {
-  DEFAULT_OPTIONS,
-  hasNamedPorts,
-  ipBlockCoversWorkload,
-  rulePorts,
-  type AnalysisOptions,
-} from './semantics';
+import { DEFAULT_OPTIONS, hasNamedPorts, ipBlockCoversWorkload, rulePorts, type AnalysisOptions } from './semantics';
 import type { Workspace } from './workspace';
 
 export type Endpoint =
-  | { readonly kind: 'workload'; readonly workload: Workload }
-  | { readonly kind: 'ip'; readonly range: IpRange };
+  { readonly kind: 'workload'; readonly workload: Workload } | { readonly kind: 'ip'; readonly range: IpRange };
 
 export function endpointName(endpoint: Endpoint): string {
   return endpoint.kind === 'workload' ? endpoint.workload.id : `${formatRange(endpoint.range)}[External]`;
@@ -101,21 +94,21 @@ export class ReachabilityIndex {
     this.options = { ...DEFAULT_OPTIONS, ...options };
     this.groups = this.groupWorkloads();
     workspace.policies.forEach((p, i) => this.policyNumber.set(p, i));
-    const reuse = previous && previous.options.ipBlockMatchesPods === this.options.ipBlockMatchesPods ? previous : undefined;
+    const reuse =
+      previous && previous.options.ipBlockMatchesPods === this.options.ipBlockMatchesPods ? previous : undefined;
     this.namespaceSelectorCache = reuse && this.sameNamespaces(reuse) ? reuse.namespaceSelectorCache : new Map();
     if (reuse) {
       for (const [namespace, groups] of this.groupsByNamespace) {
         const before = reuse.groupsByNamespace.get(namespace);
         const cache = reuse.selectorCache.get(namespace);
-        if (cache && before && sameGroups(this.groups, groups, reuse.groups, before)) this.selectorCache.set(namespace, cache);
+        if (cache && before && sameGroups(this.groups, groups, reuse.groups, before))
+          this.selectorCache.set(namespace, cache);
       }
     }
 
     // The same groups, index for index: a policy object seen before selects the same ones.
     const groupsBefore =
-      reuse &&
-      this.groups.length === reuse.groups.length &&
-      this.groups.every((g, i) => g.key === reuse.groups[i].key)
+      reuse && this.groups.length === reuse.groups.length && this.groups.every((g, i) => g.key === reuse.groups[i].key)
         ? reuse
         : undefined;
     this.groupsToken =
@@ -204,7 +197,10 @@ export class ReachabilityIndex {
     if (source.kind === 'ip' && destination.kind === 'ip') return table.none; // not governed by policies
     if (source.kind === 'workload' && destination.kind === 'workload') {
       // A workload with itself too: policies govern the traffic between its pods (replicas).
-      return this.groupConnection(this.groupOf.get(source.workload)!.index, this.groupOf.get(destination.workload)!.index);
+      return this.groupConnection(
+        this.groupOf.get(source.workload)!.index,
+        this.groupOf.get(destination.workload)!.index,
+      );
     }
     if (source.kind === 'ip' && destination.kind === 'workload') {
       const d = this.groupOf.get(destination.workload)!.index;
@@ -252,7 +248,9 @@ export class ReachabilityIndex {
     const destinationPieceIndex = new Map(this.destinationPieces.map((r, i) => [r, i]));
     const table = this.portSets;
     // Per destination, once: its group (-1 for an IP piece), ingress column, or slot in a row.
-    const destinationGroup = destinations.map((e) => (e.kind === 'workload' ? this.groupOf.get(e.workload)!.index : -1));
+    const destinationGroup = destinations.map((e) =>
+      e.kind === 'workload' ? this.groupOf.get(e.workload)!.index : -1,
+    );
     const destinationColumn = destinationGroup.map((g) => (g >= 0 ? this.ingressColumn(g) : undefined));
     const destinationSlot = destinations.map((e) => (e.kind === 'ip' ? G + destinationPieceIndex.get(e.range)! : -1));
 
@@ -358,7 +356,9 @@ export class ReachabilityIndex {
       if (peer.podSelector || peer.namespaceSelector || !this.options.ipBlockMatchesPods) return [];
       return this.groupsWithAddresses.filter((g) => ipBlockCoversWorkload(peer, this.groups[g].representative));
     }
-    const namespaces = peer.namespaceSelector ? this.namespacesMatching(peer.namespaceSelector.selector) : [policy.namespace];
+    const namespaces = peer.namespaceSelector
+      ? this.namespacesMatching(peer.namespaceSelector.selector)
+      : [policy.namespace];
     return namespaces.flatMap((ns) => this.selectInNamespace(peer.podSelector?.selector, ns));
   }
 
@@ -373,7 +373,9 @@ export class ReachabilityIndex {
       for (const g of this.matchPeer(rule.policy, peer)) setBit(groups, g);
       if (peer.ipBlock && !peer.podSelector && !peer.namespaceSelector) {
         pieces.forEach((piece, i) => {
-          if (peer.ipBlock!.ranges.some((r) => r.family === piece.family && r.start <= piece.start && piece.end <= r.end)) {
+          if (
+            peer.ipBlock!.ranges.some((r) => r.family === piece.family && r.start <= piece.start && piece.end <= r.end)
+          ) {
             matchedPieces.add(i);
           }
         });
@@ -388,7 +390,10 @@ export class ReachabilityIndex {
     for (const policy of this.workspace.policies) {
       let keys = partitionKeys.get(policy);
       if (!keys) {
-        const of = (d: Direction) => policyBlockRanges(policy, d).map((r) => `${r.family}:${r.start}-${r.end}`).join(',');
+        const of = (d: Direction) =>
+          policyBlockRanges(policy, d)
+            .map((r) => `${r.family}:${r.start}-${r.end}`)
+            .join(',');
         partitionKeys.set(policy, (keys = { ingress: of('ingress'), egress: of('egress') }));
       }
       if (keys[direction]) key += `${keys[direction]};`;
@@ -441,7 +446,8 @@ export class ReachabilityIndex {
     const policies = this.isolating.ingress[d];
     if (policies.length === 0) return undefined;
     const named = policies.some((p) => p.ingress.some(hasNamedPorts));
-    const signature = policies.map((p) => this.policyNumber.get(p)).join(',') + (named ? `|${this.groups[d].portSignature}` : '');
+    const signature =
+      policies.map((p) => this.policyNumber.get(p)).join(',') + (named ? `|${this.groups[d].portSignature}` : '');
     let column = this.columns.get(signature);
     if (column) return column;
     const G = this.groups.length;
@@ -511,7 +517,11 @@ export class ReachabilityIndex {
     let result = this.portSets.none;
     for (const policy of this.isolating[direction][g]) {
       for (const rule of direction === 'ingress' ? policy.ingress : policy.egress) {
-        if (rule.anyPeer) result = this.portSets.union(result, this.rulePortsId(rule, direction === 'ingress' ? this.groups[g] : undefined));
+        if (rule.anyPeer)
+          result = this.portSets.union(
+            result,
+            this.rulePortsId(rule, direction === 'ingress' ? this.groups[g] : undefined),
+          );
       }
     }
     return result;
@@ -591,7 +601,12 @@ function groupKeyOf(workload: Workload, withAddresses: boolean): GroupKey {
 }
 
 /** Groups `mine` of this index are those `theirs` of the other, index for index. */
-function sameGroups(groups: readonly Group[], mine: readonly number[], others: readonly Group[], theirs: readonly number[]): boolean {
+function sameGroups(
+  groups: readonly Group[],
+  mine: readonly number[],
+  others: readonly Group[],
+  theirs: readonly number[],
+): boolean {
   return mine.length === theirs.length && mine.every((g, i) => g === theirs[i] && groups[g].key === others[g].key);
 }
 
@@ -611,7 +626,9 @@ function piecesWithin(pieces: readonly IpRange[], range: IpRange): number[] {
 }
 
 function mergeRanges(ranges: readonly IpRange[]): IpRange[] {
-  const sorted = [...ranges].sort((a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const sorted = [...ranges].sort(
+    (a, b) => a.family - b.family || (a.start < b.start ? -1 : a.start > b.start ? 1 : 0),
+  );
   const merged: IpRange[] = [];
   for (const range of sorted) {
     const last = merged[merged.length - 1];

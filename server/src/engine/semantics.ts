@@ -72,7 +72,9 @@ export function ruleMatchesWorkload(
   namespaceLabels: NamespaceLabels,
   options: AnalysisOptions,
 ): boolean {
-  return rule.anyPeer || rule.peers.some((p) => peerMatchesWorkload(p, rule.policy, workload, namespaceLabels, options));
+  return (
+    rule.anyPeer || rule.peers.some((p) => peerMatchesWorkload(p, rule.policy, workload, namespaceLabels, options))
+  );
 }
 
 export function hasNamedPorts(rule: Rule): boolean {

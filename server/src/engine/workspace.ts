@@ -19,7 +19,14 @@ import {
 } from './model';
 import { findObjects, type KubeObject } from './objects';
 import { readPolicy } from './read/policy';
-import { readNamespace, readService, readWorkload, type NamespaceManifest, type ServiceManifest, type WorkloadManifest } from './read/workload';
+import {
+  readNamespace,
+  readService,
+  readWorkload,
+  type NamespaceManifest,
+  type ServiceManifest,
+  type WorkloadManifest,
+} from './read/workload';
 import { parseFile, type ParsedFile, type SourceFile } from './yamlFile';
 
 /** What one file contributes. */
@@ -113,7 +120,7 @@ export function assembleWorkspace(fileModels: readonly FileModel[]): Workspace {
     fileModels.flatMap((m) => m.workloads),
     (w) => remembered(w, () => `${w.kind}/${w.namespace}/${w.name}`),
     (w) => w.object,
-    w => w.kind,
+    (w) => w.kind,
     findings,
   );
 
@@ -184,7 +191,10 @@ function lastWins<T>(
  * answers again instead of recomputing them.
  */
 const services = new WeakMap<ServiceManifest, Service>();
-const folded = new WeakMap<WorkloadManifest, { readonly members: readonly WorkloadManifest[]; readonly workload: Workload }>();
+const folded = new WeakMap<
+  WorkloadManifest,
+  { readonly members: readonly WorkloadManifest[]; readonly workload: Workload }
+>();
 
 /** Identity strings per manifest (a string keeps its hash, so the Maps that join files find it faster). */
 const identities = new WeakMap<object, string>();

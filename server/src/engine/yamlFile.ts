@@ -93,7 +93,10 @@ function addDuplicateKeyErrors(document: Document.Parsed): void {
       for (const { key } of map.items) {
         if (!isScalar(key)) continue;
         if (!seen.has(key.value)) seen.add(key.value);
-        else if (key.range) document.errors.push(new YAMLParseError([key.range[0], key.range[1]], 'DUPLICATE_KEY', 'Map keys must be unique'));
+        else if (key.range)
+          document.errors.push(
+            new YAMLParseError([key.range[0], key.range[1]], 'DUPLICATE_KEY', 'Map keys must be unique'),
+          );
       }
     },
   });

@@ -12,7 +12,18 @@ import {
   type TextEdit as LspTextEdit,
   type WorkspaceEdit,
 } from 'vscode-languageserver';
-import { applyEdits, fixesOf, indentOfLine, lineStartOf, offsetAt, parseFile, type Finding, type Fix, type TextEdit, type Workspace } from '../engine';
+import {
+  applyEdits,
+  fixesOf,
+  indentOfLine,
+  lineStartOf,
+  offsetAt,
+  parseFile,
+  type Finding,
+  type Fix,
+  type TextEdit,
+  type Workspace,
+} from '../engine';
 import type { FileFindings } from './analysis';
 import { findingKey, type DiagnosticData } from './diagnostics';
 import { rangeOf } from './positions';
@@ -49,7 +60,10 @@ export function codeActions(result: FileFindings, params: CodeActionParams): Cod
       if (sameKind.length > 1 && !seenKinds.has(finding.code)) {
         seenKinds.add(finding.code);
         // Fixes that would break the YAML are left out: offer nothing rather than an action that does nothing.
-        const edits = combine(sameKind.map((f) => preferredFix(f)!), textOf(result.workspace));
+        const edits = combine(
+          sameKind.map((f) => preferredFix(f)!),
+          textOf(result.workspace),
+        );
         if (edits.length > 0) {
           actions.push({
             title: `Fix all ${finding.code} problems in this file`,
@@ -64,7 +78,10 @@ export function codeActions(result: FileFindings, params: CodeActionParams): Cod
   }
 
   if (wants(FIX_ALL_KIND)) {
-    const edits = combine(findings.flatMap((f) => preferredFix(f) ?? []), textOf(result.workspace));
+    const edits = combine(
+      findings.flatMap((f) => preferredFix(f) ?? []),
+      textOf(result.workspace),
+    );
     if (edits.length > 0) {
       actions.push({
         title: 'Fix all netreach problems that have a safe fix',
@@ -86,24 +103,34 @@ export function preferredFix(finding: Finding): Fix | undefined {
  * touch different places yet add the same key to one mapping, e.g. merging two peers
  * while another fix adds a namespaceSelector to the second.
  */
-export function combine(fixes: readonly Fix[], textOf: (uri: string) => string | undefined = () => undefined): TextEdit[] {
+export function combine(
+  fixes: readonly Fix[],
+  textOf: (uri: string) => string | undefined = () => undefined,
+): TextEdit[] {
   const taken: TextEdit[] = [];
   for (const fix of fixes) {
     const overlaps = fix.edits.some((e) =>
-      taken.some((t) => t.uri === e.uri && e.start < Math.max(t.end, t.start + 1) && t.start < Math.max(e.end, e.start + 1)),
+      taken.some(
+        (t) => t.uri === e.uri && e.start < Math.max(t.end, t.start + 1) && t.start < Math.max(e.end, e.start + 1),
+      ),
     );
     if (!overlaps && !breaksYaml(taken, fix.edits, textOf)) taken.push(...fix.edits);
   }
   return taken;
 }
 
-function breaksYaml(taken: readonly TextEdit[], edits: readonly TextEdit[], textOf: (uri: string) => string | undefined): boolean {
+function breaksYaml(
+  taken: readonly TextEdit[],
+  edits: readonly TextEdit[],
+  textOf: (uri: string) => string | undefined,
+): boolean {
   const errors = (text: string) => parseFile({ uri: '', text }).syntaxFindings.length;
   for (const uri of new Set(edits.map((e) => e.uri))) {
     const text = textOf(uri);
     if (text === undefined) continue;
     const before = taken.filter((t) => t.uri === uri);
-    if (errors(applyEdits(text, [...before, ...edits.filter((e) => e.uri === uri)])) > errors(applyEdits(text, before))) return true;
+    if (errors(applyEdits(text, [...before, ...edits.filter((e) => e.uri === uri)])) > errors(applyEdits(text, before)))
+      return true;
   }
   return false;
 }

@@ -30,13 +30,15 @@ export function readLineContext(text: string, offset: number): LineContext {
   const before = text.slice(lineStart, offset);
   let documentStart = 0;
   const separator = /^---.*$/gm;
-  for (const match of text.slice(0, lineStart).matchAll(separator)) documentStart = (match.index ?? 0) + match[0].length;
+  for (const match of text.slice(0, lineStart).matchAll(separator))
+    documentStart = (match.index ?? 0) + match[0].length;
 
   const dash = /^(\s*)-\s*/.exec(before);
   const listItem = dash !== null;
   const afterDash = dash ? before.slice(dash[0].length) : before.trimStart();
   const keyColumn = dash ? dash[0].length : before.length - before.trimStart().length;
-  const keyMatch = /^("[^"]*"|'[^']*'|[^:#]+?)\s*:\s+(.*)$/.exec(afterDash) ?? /^("[^"]*"|'[^']*'|[^:#]+?)\s*:$/.exec(afterDash);
+  const keyMatch =
+    /^("[^"]*"|'[^']*'|[^:#]+?)\s*:\s+(.*)$/.exec(afterDash) ?? /^("[^"]*"|'[^']*'|[^:#]+?)\s*:$/.exec(afterDash);
   const key = keyMatch ? unquote(keyMatch[1]) : undefined;
   const prefix = keyMatch ? (keyMatch[2] ?? '').replace(/^["']/, '') : afterDash;
   const prefixStart = offset - prefix.length;
@@ -97,7 +99,12 @@ function unquote(text: string): string {
   return text.replace(/^["'](.*)["']$/, '$1').trim();
 }
 
-export function workspaceCompletions(result: AnalysisModel, uri: string, text: string, offset: number): CompletionItem[] {
+export function workspaceCompletions(
+  result: AnalysisModel,
+  uri: string,
+  text: string,
+  offset: number,
+): CompletionItem[] {
   const context = readLineContext(text, offset);
   const file = result.workspace.files.get(uri)?.file;
   const toPosition = (o: number) => (file && file.text === text ? positionAt(file, o) : positionFromText(text, o));
@@ -112,7 +119,10 @@ export function workspaceCompletions(result: AnalysisModel, uri: string, text: s
 
   if (selectorIndex >= 0) {
     const kind = path[selectorIndex] === 'namespaceSelector' ? 'namespace' : 'pod';
-    const labels = kind === 'namespace' ? namespaceLabelValues(result.workspace) : podLabelValues(podScope(result.workspace, path, selectorIndex, policyNamespace, documentText));
+    const labels =
+      kind === 'namespace'
+        ? namespaceLabelValues(result.workspace)
+        : podLabelValues(podScope(result.workspace, path, selectorIndex, policyNamespace, documentText));
     const tail = path.slice(selectorIndex + 1);
     if (tail[0] === 'matchLabels' && tail.length === 1) {
       if (context.key === undefined && !context.listItem) return labelKeyItems(labels, range, kind);
@@ -149,7 +159,13 @@ function positionFromText(text: string, offset: number) {
 }
 
 /** Pods a podSelector can match: the policy's namespace, unless the same peer has a namespaceSelector. */
-function podScope(workspace: Workspace, path: readonly string[], selectorIndex: number, namespace: string, documentText: string): Workload[] {
+function podScope(
+  workspace: Workspace,
+  path: readonly string[],
+  selectorIndex: number,
+  namespace: string,
+  documentText: string,
+): Workload[] {
   const inPeer = path.includes('from') || path.includes('to');
   const peerHasNamespaceSelector = inPeer && /namespaceSelector/.test(documentText);
   const scoped = workspace.workloads.filter((w) => w.namespace === namespace);
@@ -181,7 +197,12 @@ function namespaceLabelValues(workspace: Workspace): LabelValues {
   return values;
 }
 
-function labelKeyItems(labels: LabelValues, range: Range, kind: 'pod' | 'namespace', withColon = true): CompletionItem[] {
+function labelKeyItems(
+  labels: LabelValues,
+  range: Range,
+  kind: 'pod' | 'namespace',
+  withColon = true,
+): CompletionItem[] {
   const keys = [...labels.keys()].sort((a, b) => {
     if (a === NAMESPACE_NAME_LABEL) return -1;
     if (b === NAMESPACE_NAME_LABEL) return 1;
@@ -235,13 +256,22 @@ function siblingValue(text: string, offset: number, key: string): string | undef
   return undefined;
 }
 
-function namedPortItems(result: AnalysisModel, uri: string, offset: number, path: readonly string[], namespace: string, range: Range): CompletionItem[] {
+function namedPortItems(
+  result: AnalysisModel,
+  uri: string,
+  offset: number,
+  path: readonly string[],
+  namespace: string,
+  range: Range,
+): CompletionItem[] {
   const direction = path.includes('egress') ? 'egress' : 'ingress';
   const target = targetAt(result.workspace, uri, offset);
   let destinations: Workload[];
   if (target && (target.kind === 'rule' || target.kind === 'port' || target.kind === 'peer')) {
     destinations =
-      direction === 'ingress' ? result.index.selectedWorkloads(target.rule.policy) : [...result.index.ruleMatch(target.rule).workloads];
+      direction === 'ingress'
+        ? result.index.selectedWorkloads(target.rule.policy)
+        : [...result.index.ruleMatch(target.rule).workloads];
   } else {
     destinations = result.workspace.workloads.filter((w) => w.namespace === namespace);
   }

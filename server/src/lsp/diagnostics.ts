@@ -16,7 +16,11 @@ import { docsUrl, type Finding, type ParsedFile, type Workspace } from '../engin
 import type { FileFindings } from './analysis';
 import { locationOf, rangeOf } from './positions';
 
-const SEVERITY = { error: DiagnosticSeverity.Error, warning: DiagnosticSeverity.Warning, info: DiagnosticSeverity.Information };
+const SEVERITY = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+};
 
 export interface DiagnosticData {
   readonly key: string;
@@ -62,7 +66,11 @@ export function diagnosticsFor(result: FileFindings, uri: string, extra: readonl
 export class DiagnosticsMemo {
   private readonly byUri = new Map<
     string,
-    { readonly findings: readonly Finding[]; readonly files: readonly (ParsedFile | undefined)[]; readonly diagnostics: Diagnostic[] }
+    {
+      readonly findings: readonly Finding[];
+      readonly files: readonly (ParsedFile | undefined)[];
+      readonly diagnostics: Diagnostic[];
+    }
   >();
 
   of(result: FileFindings, uri: string): Diagnostic[] {
@@ -105,7 +113,12 @@ function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
     for (let j = 0; j < rx.length; j++) {
       const p = rx[j];
       const q = ry[j];
-      if (p.message !== q.message || p.span.uri !== q.span.uri || p.span.start !== q.span.start || p.span.end !== q.span.end)
+      if (
+        p.message !== q.message ||
+        p.span.uri !== q.span.uri ||
+        p.span.start !== q.span.start ||
+        p.span.end !== q.span.end
+      )
         return false;
     }
   }
@@ -121,12 +134,20 @@ export class DiagnosticsState {
   constructor(private readonly connection: Connection) {}
 
   /** Push mode: publish every file whose diagnostics changed (and clear those that have none left). */
-  push(uris: Iterable<string>, diagnosticsOf: (uri: string) => Diagnostic[], versionOf: (uri: string) => number | undefined): void {
+  push(
+    uris: Iterable<string>,
+    diagnosticsOf: (uri: string) => Diagnostic[],
+    versionOf: (uri: string) => number | undefined,
+  ): void {
     this.pushOnly(new Set([...uris, ...this.shown.keys()]), diagnosticsOf, versionOf);
   }
 
   /** Push mode: publish these files if their diagnostics changed, leaving the others as shown. */
-  pushOnly(uris: Iterable<string>, diagnosticsOf: (uri: string) => Diagnostic[], versionOf: (uri: string) => number | undefined): void {
+  pushOnly(
+    uris: Iterable<string>,
+    diagnosticsOf: (uri: string) => Diagnostic[],
+    versionOf: (uri: string) => number | undefined,
+  ): void {
     for (const uri of uris) {
       const diagnostics = diagnosticsOf(uri);
       if (this.pushed.get(uri) === diagnostics) continue;
@@ -174,4 +195,3 @@ function hash(text: string): string {
   }
   return (h >>> 0).toString(36) + text.length.toString(36);
 }
-

@@ -89,7 +89,9 @@ export class WorkspaceFiles {
     try {
       const info = await stat(file);
       if (info.size > this.settings.maxFileSize) {
-        this.log(`skipped ${file}: ${info.size} bytes is more than netreach.maxFileSize (${this.settings.maxFileSize})`);
+        this.log(
+          `skipped ${file}: ${info.size} bytes is more than netreach.maxFileSize (${this.settings.maxFileSize})`,
+        );
         this.onDisk.delete(uri);
         return;
       }

@@ -77,21 +77,31 @@ function directions(policy: Policy): string {
 function policyHover(result: AnalysisResult, policy: Policy): string {
   const report = policyReport(result.index, policy);
   const lines: string[] = [];
-  lines.push(`**NetworkPolicy ${policy.id}** isolates ${directions(policy)}${policy.policyTypesExplicit ? '' : ' (policyTypes defaulted)'}`);
+  lines.push(
+    `**NetworkPolicy ${policy.id}** isolates ${directions(policy)}${policy.policyTypesExplicit ? '' : ' (policyTypes defaulted)'}`,
+  );
   lines.push('');
   if (report.selected.length === 0) {
-    lines.push(`Selects **no workload** in namespace ${code(policy.namespace)} (${code(describeSelector(policy.podSelector?.selector ?? { requirements: [], key: '' }))}).`);
+    lines.push(
+      `Selects **no workload** in namespace ${code(policy.namespace)} (${code(describeSelector(policy.podSelector?.selector ?? { requirements: [], key: '' }))}).`,
+    );
   } else {
     lines.push(`Selects ${report.selected.length} workload${report.selected.length === 1 ? '' : 's'}:`);
     lines.push(...capped(report.selected.map((w) => `${code(w.id)}${where(result.workspace, w)}`)));
   }
   if (policy.isolatesIngress) {
     lines.push('', '**Lets in:**');
-    lines.push(...(report.ingress.length ? report.ingress.map((r) => `- ${ruleSummary(r)}`) : ['- nothing (all ingress denied)']));
+    lines.push(
+      ...(report.ingress.length
+        ? report.ingress.map((r) => `- ${ruleSummary(r)}`)
+        : ['- nothing (all ingress denied)']),
+    );
   }
   if (policy.isolatesEgress) {
     lines.push('', '**Lets out:**');
-    lines.push(...(report.egress.length ? report.egress.map((r) => `- ${ruleSummary(r)}`) : ['- nothing (all egress denied)']));
+    lines.push(
+      ...(report.egress.length ? report.egress.map((r) => `- ${ruleSummary(r)}`) : ['- nothing (all egress denied)']),
+    );
   }
   lines.push('', '_Other policies that select the same pods add to this (allowances are a union)._');
   return lines.join('\n');
@@ -109,11 +119,18 @@ function portsText(report: RuleReport): string {
 }
 
 function peersText(report: RuleReport): string {
-  if (report.anyPeer) return report.direction === 'ingress' ? 'any source (all pods, all addresses)' : 'any destination (all pods, all addresses)';
+  if (report.anyPeer)
+    return report.direction === 'ingress'
+      ? 'any source (all pods, all addresses)'
+      : 'any destination (all pods, all addresses)';
   const parts: string[] = [];
   if (report.workloads.length) {
     const names = report.workloads.map((w) => w.id);
-    parts.push(names.length <= 3 ? names.map(code).join(', ') : `${names.slice(0, 3).map(code).join(', ')} and ${names.length - 3} more`);
+    parts.push(
+      names.length <= 3
+        ? names.map(code).join(', ')
+        : `${names.slice(0, 3).map(code).join(', ')} and ${names.length - 3} more`,
+    );
   }
   // ipBlocks as written (CIDR and excepts) read better than the ranges they make.
   const blocks = report.rule.peers.filter((p) => p.ipBlock);
@@ -123,7 +140,9 @@ function peersText(report: RuleReport): string {
 
 function describeIpBlockShort(peer: Peer): string {
   const block = peer.ipBlock!;
-  return block.except.length ? `${block.cidrText} except ${block.except.map((e) => e.text).join(', ')}` : block.cidrText;
+  return block.except.length
+    ? `${block.cidrText} except ${block.except.map((e) => e.text).join(', ')}`
+    : block.cidrText;
 }
 
 function ruleSummary(report: RuleReport): string {
@@ -133,19 +152,28 @@ function ruleSummary(report: RuleReport): string {
 
 function ruleHover(result: AnalysisResult, rule: Rule): string {
   const report = ruleReport(result.index, rule);
-  const lines = [`**${rule.direction === 'ingress' ? 'Ingress' : 'Egress'} rule ${rule.index + 1}** of ${code(rule.policy.id)}`, ''];
+  const lines = [
+    `**${rule.direction === 'ingress' ? 'Ingress' : 'Egress'} rule ${rule.index + 1}** of ${code(rule.policy.id)}`,
+    '',
+  ];
   if (!(rule.direction === 'ingress' ? rule.policy.isolatesIngress : rule.policy.isolatesEgress)) {
     lines.push(`⚠ Ignored: policyTypes does not list ${rule.direction === 'ingress' ? 'Ingress' : 'Egress'}.`, '');
   }
   lines.push(`**Ports:** ${portsText(report)}`);
   lines.push('', `**${rule.direction === 'ingress' ? 'From' : 'To'}:**`);
   if (report.anyPeer) {
-    lines.push(`- everything: every pod of every namespace and every IP address${rule.peersSpan ? ' (an empty list means any peer)' : ''}`);
+    lines.push(
+      `- everything: every pod of every namespace and every IP address${rule.peersSpan ? ' (an empty list means any peer)' : ''}`,
+    );
   } else {
     for (const peer of rule.peers) lines.push(`- ${peerDescription(result.workspace, rule, peer)}`);
-    lines.push('', `Matches ${report.workloads.length} workload${report.workloads.length === 1 ? '' : 's'}${report.workloads.length ? ':' : '.'}`);
+    lines.push(
+      '',
+      `Matches ${report.workloads.length} workload${report.workloads.length === 1 ? '' : 's'}${report.workloads.length ? ':' : '.'}`,
+    );
     lines.push(...capped(report.workloads.map((w) => code(w.id))));
-    if (report.ipRanges.length) lines.push('', `IP ranges: ${report.ipRanges.map((r) => code(formatRange(r))).join(', ')}`);
+    if (report.ipRanges.length)
+      lines.push('', `IP ranges: ${report.ipRanges.map((r) => code(formatRange(r))).join(', ')}`);
   }
   return lines.join('\n');
 }
@@ -155,7 +183,9 @@ function peerDescription(workspace: Workspace, rule: Rule, peer: Peer): string {
   const namespaces = peer.namespaceSelector
     ? `namespaces matching ${code(describeSelector(peer.namespaceSelector.selector))}${(() => {
         const names = peerNamespaces(workspace, rule.policy, peer);
-        return names.length ? ` (${names.slice(0, 5).map(code).join(', ')}${names.length > 5 ? ', …' : ''})` : ' (none in the workspace)';
+        return names.length
+          ? ` (${names.slice(0, 5).map(code).join(', ')}${names.length > 5 ? ', …' : ''})`
+          : ' (none in the workspace)';
       })()}`
     : `namespace ${code(rule.policy.namespace)} (the policy's own)`;
   const pods = peer.podSelector ? `pods matching ${code(describeSelector(peer.podSelector.selector))}` : 'all pods';
@@ -164,7 +194,12 @@ function peerDescription(workspace: Workspace, rule: Rule, peer: Peer): string {
 
 function peerHover(result: AnalysisResult, rule: Rule, peer: Peer): string {
   const workloads = result.index.peerWorkloads(rule, peer);
-  const lines = [`**Peer** of ${rule.direction} rule ${rule.index + 1} in ${code(rule.policy.id)}`, '', peerDescription(result.workspace, rule, peer), ''];
+  const lines = [
+    `**Peer** of ${rule.direction} rule ${rule.index + 1} in ${code(rule.policy.id)}`,
+    '',
+    peerDescription(result.workspace, rule, peer),
+    '',
+  ];
   if (peer.ipBlock) {
     lines.push(
       result.index.options.ipBlockMatchesPods
@@ -172,12 +207,16 @@ function peerHover(result: AnalysisResult, rule: Rule, peer: Peer): string {
         : 'Matches external addresses only (pod IPs are not matched: `ipBlockPods: ignore`).',
     );
   }
-  if (peer.namespaceSelector && peer.podSelector) lines.push('Both selectors in one peer: a pod must match **both** (AND).');
+  if (peer.namespaceSelector && peer.podSelector)
+    lines.push('Both selectors in one peer: a pod must match **both** (AND).');
   if (rule.peers.length > 1) {
     const side = rule.direction === 'ingress' ? 'a source' : 'a destination';
     lines.push(`One of ${rule.peers.length} peers of this rule: ${side} matching **any** of them is allowed (OR).`);
   }
-  lines.push('', `Matches ${workloads.length} workload${workloads.length === 1 ? '' : 's'}${workloads.length ? ':' : '.'}`);
+  lines.push(
+    '',
+    `Matches ${workloads.length} workload${workloads.length === 1 ? '' : 's'}${workloads.length ? ':' : '.'}`,
+  );
   lines.push(...capped(workloads.map((w) => code(w.id))));
   return lines.join('\n');
 }
@@ -199,18 +238,31 @@ function reachLines(lines: readonly ReachLine[], direction: 'from' | 'to'): stri
 function workloadHover(result: AnalysisResult, workload: Workload): string {
   const report = workloadReport(result.index, workload);
   const lines = [`**${workload.id}**`];
-  if (workload.hostNetwork) lines.push('', '⚠ `hostNetwork: true`: NetworkPolicies do not apply to these pods as written.');
+  if (workload.hostNetwork)
+    lines.push('', '⚠ `hostNetwork: true`: NetworkPolicies do not apply to these pods as written.');
   const policyList = (policies: readonly Policy[]) => policies.map((p) => code(p.id)).join(', ');
-  lines.push('', report.ingressPolicies.length ? `**Ingress** isolated by ${policyList(report.ingressPolicies)}. Reached by:` : '**Ingress** not isolated: no policy selects it for ingress, so everything may connect.');
+  lines.push(
+    '',
+    report.ingressPolicies.length
+      ? `**Ingress** isolated by ${policyList(report.ingressPolicies)}. Reached by:`
+      : '**Ingress** not isolated: no policy selects it for ingress, so everything may connect.',
+  );
   if (report.ingressPolicies.length) {
     lines.push(...(report.inbound.length ? reachLines(report.inbound, 'from') : ['- nobody']));
   }
-  lines.push('', report.egressPolicies.length ? `**Egress** isolated by ${policyList(report.egressPolicies)}. Reaches:` : '**Egress** not isolated: it may connect anywhere its peers let it in.');
+  lines.push(
+    '',
+    report.egressPolicies.length
+      ? `**Egress** isolated by ${policyList(report.egressPolicies)}. Reaches:`
+      : '**Egress** not isolated: it may connect anywhere its peers let it in.',
+  );
   if (report.egressPolicies.length) {
     lines.push(...(report.outbound.length ? reachLines(report.outbound, 'to') : ['- nothing']));
   }
   if (!report.egressPolicies.length && report.deniedTo.length) {
-    lines.push(`- denied by their ingress: ${report.deniedTo.slice(0, CAP).map(code).join(', ')}${report.deniedTo.length > CAP ? ` and ${report.deniedTo.length - CAP} more` : ''}`);
+    lines.push(
+      `- denied by their ingress: ${report.deniedTo.slice(0, CAP).map(code).join(', ')}${report.deniedTo.length > CAP ? ` and ${report.deniedTo.length - CAP} more` : ''}`,
+    );
   }
   return lines.join('\n');
 }

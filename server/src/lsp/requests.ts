@@ -34,7 +34,11 @@ const MATRIX_CAP = 60;
 function endpointDto(result: AnalysisModel, endpoint: Endpoint): EndpointDto {
   if (endpoint.kind !== 'workload') return { name: describeEndpoint(endpoint), kind: 'external' };
   const object = endpoint.workload.objects[0];
-  return { name: endpoint.workload.id, kind: 'workload', location: object ? locationOf(result.workspace, object.nameSpan) : undefined };
+  return {
+    name: endpoint.workload.id,
+    kind: 'workload',
+    location: object ? locationOf(result.workspace, object.nameSpan) : undefined,
+  };
 }
 
 const NOWHERE: LocationDto = { uri: '', range: { start: { line: 0, character: 0 }, end: { line: 0, character: 0 } } };
@@ -47,7 +51,10 @@ export function reachabilityRequest(result: AnalysisModel, params: ReachabilityP
     const file = workspace.files.get(params.uri)?.file;
     const target = file ? targetAt(workspace, params.uri, offsetAt(file, params.position)) : undefined;
     if (target?.kind === 'workload') return workloadView(result, target.workload);
-    if (target && (target.kind === 'policy' || target.kind === 'rule' || target.kind === 'peer' || target.kind === 'port')) {
+    if (
+      target &&
+      (target.kind === 'policy' || target.kind === 'rule' || target.kind === 'peer' || target.kind === 'port')
+    ) {
       const policy = target.kind === 'policy' ? target.policy : target.rule.policy;
       const selected = index.selectedWorkloads(policy);
       if (selected.length === 1) return workloadView(result, selected[0]);
@@ -69,7 +76,11 @@ export function reachabilityRequest(result: AnalysisModel, params: ReachabilityP
     title = `${params.uri.slice(params.uri.lastIndexOf('/') + 1)}`;
   }
   if (workloads.length === 0) {
-    return { kind: 'none', title: title || 'Reachability', message: 'No workloads here: put the cursor on a NetworkPolicy or a workload, or open a file that defines some.' };
+    return {
+      kind: 'none',
+      title: title || 'Reachability',
+      message: 'No workloads here: put the cursor on a NetworkPolicy or a workload, or open a file that defines some.',
+    };
   }
   const shown = workloads.slice(0, MATRIX_CAP);
   const endpoints: Endpoint[] = shown.map((workload) => ({ kind: 'workload', workload }));
@@ -90,15 +101,24 @@ export function reachabilityRequest(result: AnalysisModel, params: ReachabilityP
 
 function workloadView(result: AnalysisModel, workload: Workload): ReachabilityResult {
   const report = workloadReport(result.index, workload);
-  const policyRef = (p: { id: string; object: { nameSpan: Span } }) => ({ name: p.id, location: locationOf(result.workspace, p.object.nameSpan) ?? NOWHERE });
+  const policyRef = (p: { id: string; object: { nameSpan: Span } }) => ({
+    name: p.id,
+    location: locationOf(result.workspace, p.object.nameSpan) ?? NOWHERE,
+  });
   return {
     kind: 'workload',
     title: workload.id,
     workload: endpointDto(result, { kind: 'workload', workload }),
     ingressPolicies: report.ingressPolicies.map(policyRef),
     egressPolicies: report.egressPolicies.map(policyRef),
-    inbound: report.inbound.map((l) => ({ peer: endpointDto(result, l.endpoint), connections: formatConnections(l.ports) })),
-    outbound: report.outbound.map((l) => ({ peer: endpointDto(result, l.endpoint), connections: formatConnections(l.ports) })),
+    inbound: report.inbound.map((l) => ({
+      peer: endpointDto(result, l.endpoint),
+      connections: formatConnections(l.ports),
+    })),
+    outbound: report.outbound.map((l) => ({
+      peer: endpointDto(result, l.endpoint),
+      connections: formatConnections(l.ports),
+    })),
     deniedFrom: report.deniedFrom,
     deniedTo: report.deniedTo,
   };
@@ -115,15 +135,26 @@ export function explainRequest(result: AnalysisModel, params: ExplainParams): Ex
   const explanation = explain(index, source.endpoint, destination.endpoint);
   const locate = (span: Span) => {
     const file = workspace.files.get(span.uri)?.file;
-    return file ? `${span.uri.slice(span.uri.lastIndexOf('/') + 1)}:${positionAt(file, span.start).line + 1}` : span.uri;
+    return file
+      ? `${span.uri.slice(span.uri.lastIndexOf('/') + 1)}:${positionAt(file, span.start).line + 1}`
+      : span.uri;
   };
   const data = explanationData(explanation, locate, port);
   const side = (s: (typeof data)['egress']) => ({
     direction: s.direction,
     endpoint: s.endpoint,
     governed: s.governed,
-    isolatingPolicies: s.isolatingPolicies.map((p) => ({ name: p.policy, location: locationOf(workspace, p.span) ?? NOWHERE })),
-    rules: s.rules.map((r) => ({ policy: r.policy, rule: r.rule, peer: r.peer, ports: r.ports, location: locationOf(workspace, r.span) ?? NOWHERE })),
+    isolatingPolicies: s.isolatingPolicies.map((p) => ({
+      name: p.policy,
+      location: locationOf(workspace, p.span) ?? NOWHERE,
+    })),
+    rules: s.rules.map((r) => ({
+      policy: r.policy,
+      rule: r.rule,
+      peer: r.peer,
+      ports: r.ports,
+      location: locationOf(workspace, r.span) ?? NOWHERE,
+    })),
     allowed: s.allowed,
   });
   return {

@@ -51,7 +51,10 @@ export interface ServerOptions {
 const DEFAULT_DEBOUNCE_MS = 60;
 /** More changed and open files than this are not worth showing before the whole analysis. */
 const MAX_FIRST_FILES = 50;
-const NEVER_CANCELLED: CancellationToken = { isCancellationRequested: false, onCancellationRequested: () => ({ dispose: () => undefined }) };
+const NEVER_CANCELLED: CancellationToken = {
+  isCancellationRequested: false,
+  onCancellationRequested: () => ({ dispose: () => undefined }),
+};
 
 export function startServer(connection: Connection, options: ServerOptions = {}): void {
   const documents = new TextDocuments(TextDocument);
@@ -84,7 +87,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       }
     };
 
-  const schemaEnabled = () => settings.schema === 'on' || (settings.schema === 'auto' && !initOptions.yamlExtensionPresent);
+  const schemaEnabled = () =>
+    settings.schema === 'on' || (settings.schema === 'auto' && !initOptions.yamlExtensionPresent);
   const current = (): AnalysisResult => analysis.current();
 
   connection.onInitialize((params): InitializeResult => {
@@ -123,7 +127,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       if (capabilities.workspace?.workspaceFolders) {
         connection.workspace.onDidChangeWorkspaceFolders(
           guard('workspace folders', undefined, async (event) => {
-            folders = [...folders.filter((f) => !event.removed.some((r) => r.uri === f)), ...event.added.map((a) => a.uri)];
+            folders = [
+              ...folders.filter((f) => !event.removed.some((r) => r.uri === f)),
+              ...event.added.map((a) => a.uri),
+            ];
             await loadWorkspace();
           }),
         );
@@ -177,12 +184,19 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (!ready) return;
     try {
       sendStatus('analyzing');
-      const first = changed && !pullDiagnostics ? new Set([...changed, ...documents.all().map((d) => d.uri)]) : undefined;
+      const first =
+        changed && !pullDiagnostics ? new Set([...changed, ...documents.all().map((d) => d.uri)]) : undefined;
       changed = new Set();
       if (first && first.size > 0 && first.size <= MAX_FIRST_FILES) {
         const partial = analysis.findingsOf(first);
-        log(`analysed ${first.size} changed and open files first in ${partial.elapsed.toFixed(1)} ms${timingText(partial.timings)}`);
-        diagnosticsState.pushOnly(first, (uri) => diagnosticsOf(partial, uri), (uri) => files.version(uri));
+        log(
+          `analysed ${first.size} changed and open files first in ${partial.elapsed.toFixed(1)} ms${timingText(partial.timings)}`,
+        );
+        diagnosticsState.pushOnly(
+          first,
+          (uri) => diagnosticsOf(partial, uri),
+          (uri) => files.version(uri),
+        );
       }
       wholeTimer = setTimeout(analyzeWhole, 0);
     } catch (error) {
@@ -196,7 +210,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     if (timer) return;
     try {
       const result = current();
-      log(`analysed ${result.workspace.policies.length} policies, ${result.workspace.workloads.length} workloads in ${result.elapsed.toFixed(1)} ms${timingText(result.timings)}`);
+      log(
+        `analysed ${result.workspace.policies.length} policies, ${result.workspace.workloads.length} workloads in ${result.elapsed.toFixed(1)} ms${timingText(result.timings)}`,
+      );
       publish(result);
       sendStatus('ready', result);
     } catch (error) {
@@ -236,14 +252,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       void connection.sendRequest('workspace/diagnostic/refresh').catch(() => undefined);
       return;
     }
-    diagnosticsState.push(result.findingsByUri.keys(), (uri) => diagnosticsOf(result, uri), (uri) => files.version(uri));
+    diagnosticsState.push(
+      result.findingsByUri.keys(),
+      (uri) => diagnosticsOf(result, uri),
+      (uri) => files.version(uri),
+    );
     // Schema diagnostics of open documents arrive a little later; publish again when they do.
     for (const document of documents.all()) {
       void schemaFor(document.uri).then((items) => {
         const previous = JSON.stringify(schemaDiagnostics.get(document.uri) ?? []);
         if (previous === JSON.stringify(items)) return;
         schemaDiagnostics.set(document.uri, items);
-        diagnosticsState.pushOnly([document.uri], (uri) => diagnosticsOf(analysis.findingsOf([uri]), uri), (uri) => files.version(uri));
+        diagnosticsState.pushOnly(
+          [document.uri],
+          (uri) => diagnosticsOf(analysis.findingsOf([uri]), uri),
+          (uri) => files.version(uri),
+        );
       });
     }
   }
@@ -306,7 +330,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const previous = new Map(params.previousResultIds.map((p) => [p.uri, p.value]));
       // Open documents are reported by document pulls, which also carry schema problems.
       const uris = [...result.findingsByUri.keys()].filter((uri) => !documents.get(uri));
-      const reports = diagnosticsState.workspace(uris, (uri) => diagnosticsMemo.of(result, uri), previous, (uri) => files.version(uri));
+      const reports = diagnosticsState.workspace(
+        uris,
+        (uri) => diagnosticsMemo.of(result, uri),
+        previous,
+        (uri) => files.version(uri),
+      );
       return { items: reports.filter((r) => !documents.get(r.uri)) };
     }),
   );
@@ -351,9 +380,18 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   // These need the model only, not the findings.
   const model = () => analysis.currentModel();
-  connection.onRequest(REACHABILITY_REQUEST, guard('reachability', null, (params: ReachabilityParams) => reachabilityRequest(model(), params)));
-  connection.onRequest(EXPLAIN_REQUEST, guard('explain', null, (params: ExplainParams) => explainRequest(model(), params)));
-  connection.onRequest(WORKSPACE_FACTS_REQUEST, guard('workspace facts', null, () => workspaceFacts(model())));
+  connection.onRequest(
+    REACHABILITY_REQUEST,
+    guard('reachability', null, (params: ReachabilityParams) => reachabilityRequest(model(), params)),
+  );
+  connection.onRequest(
+    EXPLAIN_REQUEST,
+    guard('explain', null, (params: ExplainParams) => explainRequest(model(), params)),
+  );
+  connection.onRequest(
+    WORKSPACE_FACTS_REQUEST,
+    guard('workspace facts', null, () => workspaceFacts(model())),
+  );
 
   documents.listen(connection);
   connection.listen();

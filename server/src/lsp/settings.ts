@@ -21,7 +21,8 @@ export function normalizeSettings(raw: unknown): NetreachSettings {
     exclude: strings(value.exclude, DEFAULT_SETTINGS.exclude),
     ipBlockPods: value.ipBlockPods === 'ignore' ? 'ignore' : 'match',
     schema: value.schema === 'on' || value.schema === 'off' ? value.schema : 'auto',
-    maxFileSize: typeof value.maxFileSize === 'number' && value.maxFileSize > 0 ? value.maxFileSize : DEFAULT_SETTINGS.maxFileSize,
+    maxFileSize:
+      typeof value.maxFileSize === 'number' && value.maxFileSize > 0 ? value.maxFileSize : DEFAULT_SETTINGS.maxFileSize,
   };
 }
 

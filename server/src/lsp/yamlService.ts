@@ -55,7 +55,13 @@ export class YamlService {
   }
 
   /** `snippets`: the client supports snippet syntax (yaml-language-server always writes it). */
-  async complete(uri: string, version: number, text: string, position: Position, snippets = true): Promise<CompletionItem[]> {
+  async complete(
+    uri: string,
+    version: number,
+    text: string,
+    position: Position,
+    snippets = true,
+  ): Promise<CompletionItem[]> {
     if (!/kind:\s*["']?NetworkPolicy/.test(text)) return [];
     const list = await this.service.doComplete(TextDocument.create(uri, 'yaml', version, text), position, false);
     return snippets ? list.items : list.items.map(withoutSnippet);
@@ -91,5 +97,7 @@ function withoutSnippet(item: CompletionItem): CompletionItem {
 /** Drops schema diagnostics that overlap a netreach finding: one problem, one diagnostic. */
 export function withoutDuplicates(schema: readonly Diagnostic[], own: readonly Diagnostic[]): Diagnostic[] {
   const before = (a: Position, b: Position) => a.line < b.line || (a.line === b.line && a.character < b.character);
-  return schema.filter((s) => !own.some((o) => before(s.range.start, o.range.end) && before(o.range.start, s.range.end)));
+  return schema.filter(
+    (s) => !own.some((o) => before(s.range.start, o.range.end) && before(o.range.start, s.range.end)),
+  );
 }

@@ -94,7 +94,8 @@ describe('meaning checks', () => {
       const marked = files.replace('«- namespaceSelector', '- «namespaceSelector');
       expectFindings(marked, 'NR022', 'warning');
       expectFix(marked, 'NR022', {
-        contains: '- namespaceSelector:\n    matchLabels:\n      team: monitoring\n  podSelector:\n    matchLabels:\n      app: prometheus',
+        contains:
+          '- namespaceSelector:\n    matchLabels:\n      team: monitoring\n  podSelector:\n    matchLabels:\n      app: prometheus',
       });
     });
     it('is quiet for one peer with both selectors, and for an ipBlock next to a selector', () => {
@@ -135,7 +136,9 @@ describe('meaning checks', () => {
                 - port: 8080»
       `;
       expectFindings(files, 'NR023', 'warning');
-      expectFix(files, 'NR023', { contains: '- from:\n    - podSelector: {matchLabels: {app: web}}\n  ports:\n    - port: 8080' });
+      expectFix(files, 'NR023', {
+        contains: '- from:\n    - podSelector: {matchLabels: {app: web}}\n  ports:\n    - port: 8080',
+      });
     });
   });
 
@@ -209,7 +212,8 @@ describe('meaning checks', () => {
               podSelector: {}
               policyTypes: [Ingress]
           `,
-          'app/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [policy.yaml]\n',
+          'app/kustomization.yaml':
+            'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [policy.yaml]\n',
         },
         'NR033',
         'info',

@@ -87,7 +87,10 @@ export function createContext(
       let services = byWorkload.get(workload);
       if (!services) {
         services = inNamespace.filter(
-          (s) => s.selector !== undefined && s.selector.size > 0 && [...s.selector].every(([k, v]) => workload.labels.get(k) === v),
+          (s) =>
+            s.selector !== undefined &&
+            s.selector.size > 0 &&
+            [...s.selector].every(([k, v]) => workload.labels.get(k) === v),
         );
         byWorkload.set(workload, services);
       }

@@ -3,14 +3,7 @@
  * (NR020-NR024, NR033). Checks needing other manifests are in workspaceMeaning.ts.
  */
 import { isMap, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
-import {
-  appendToSequence,
-  blockListLines,
-  insertIntoMap,
-  nodeAtSpan,
-  pairIn,
-  rangeOf,
-} from '../edits';
+import { appendToSequence, blockListLines, insertIntoMap, nodeAtSpan, pairIn, rangeOf } from '../edits';
 import type { Fix, Span } from '../findings';
 import type { Direction, Policy, Rule } from '../model';
 import type { ParsedFile } from '../yamlFile';
@@ -57,7 +50,13 @@ function addPolicyTypeFix(file: ParsedFile, policy: Policy, type: 'Ingress' | 'E
   const spec = specMap(policy);
   const pair = spec && pairIn(spec, 'policyTypes');
   if (!pair || !isSeq(pair.value)) return [];
-  return [{ title: `Add ${type} to policyTypes`, edits: [appendToSequence(file, pair.value as YAMLSeq, type)], preferred: true }];
+  return [
+    {
+      title: `Add ${type} to policyTypes`,
+      edits: [appendToSequence(file, pair.value as YAMLSeq, type)],
+      preferred: true,
+    },
+  ];
 }
 
 /** NR021: policyTypes omitted, so the defaults apply. */
@@ -67,7 +66,9 @@ const defaultedTypes: Check = {
     for (const policy of context.policies) {
       if (policy.policyTypesExplicit) continue;
       const spec = specMap(policy);
-      const types = [policy.isolatesIngress && 'Ingress', policy.isolatesEgress && 'Egress'].filter(Boolean) as string[];
+      const types = [policy.isolatesIngress && 'Ingress', policy.isolatesEgress && 'Egress'].filter(
+        Boolean,
+      ) as string[];
       const specPair = policy.object.map.items.find((p) => (p.key as { value?: unknown })?.value === 'spec');
       const keyNode = specPair?.key as Node | undefined;
       const span: Span = keyNode?.range
@@ -302,7 +303,16 @@ function inferNamespace(context: CheckContext, policy: Policy): string {
     }
     return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0];
   };
-  return count((u) => u === uri) ?? count((u) => u.startsWith(folder) && !u.slice(folder.length).includes('/')) ?? 'default';
+  return (
+    count((u) => u === uri) ?? count((u) => u.startsWith(folder) && !u.slice(folder.length).includes('/')) ?? 'default'
+  );
 }
 
-export const MEANING_CHECKS: readonly Check[] = [ignoredRules, defaultedTypes, splitPeer, splitRule, allowsEverything, missingNamespace];
+export const MEANING_CHECKS: readonly Check[] = [
+  ignoredRules,
+  defaultedTypes,
+  splitPeer,
+  splitRule,
+  allowsEverything,
+  missingNamespace,
+];

@@ -7,4 +7,11 @@ import { PORT_CHECKS } from './ports';
 import { DNS_CHECKS } from './dns';
 import { IP_BLOCK_CHECKS } from './ipBlocks';
 
-export const CHECKS: readonly Check[] = [...MEANING_CHECKS, ...WORKSPACE_MEANING_CHECKS, ...COVERAGE_CHECKS, ...PORT_CHECKS, ...DNS_CHECKS, ...IP_BLOCK_CHECKS];
+export const CHECKS: readonly Check[] = [
+  ...MEANING_CHECKS,
+  ...WORKSPACE_MEANING_CHECKS,
+  ...COVERAGE_CHECKS,
+  ...PORT_CHECKS,
+  ...DNS_CHECKS,
+  ...IP_BLOCK_CHECKS,
+];

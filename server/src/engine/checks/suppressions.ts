@@ -53,7 +53,9 @@ export function readSuppressions(text: string): Suppressions {
 /** The line after `line`, skipping blank lines and further comment lines. */
 function nextContentLine(text: string, lineStarts: readonly number[], line: number): number {
   for (let next = line + 1; next < lineStarts.length; next++) {
-    const content = text.slice(lineStarts[next], next + 1 < lineStarts.length ? lineStarts[next + 1] : text.length).trim();
+    const content = text
+      .slice(lineStarts[next], next + 1 < lineStarts.length ? lineStarts[next + 1] : text.length)
+      .trim();
     if (content && !content.startsWith('#')) return next;
   }
   return line + 1;

@@ -30,7 +30,8 @@ export function readPolicy(object: KubeObject): PolicyReading {
     findings.push({
       code: 'NR012',
       severity: 'error',
-      message: 'NetworkPolicy in `extensions/v1beta1` was removed in Kubernetes 1.16; use `networking.k8s.io/v1`. Current clusters refuse this manifest.',
+      message:
+        'NetworkPolicy in `extensions/v1beta1` was removed in Kubernetes 1.16; use `networking.k8s.io/v1`. Current clusters refuse this manifest.',
       span: apiField?.value ? reader.span(apiField.value) : object.span,
       rejectedByApi: true,
     });
@@ -44,7 +45,8 @@ export function readPolicy(object: KubeObject): PolicyReading {
       findings.push({
         code: 'NR014',
         severity: 'error',
-        message: 'This NetworkPolicy has no `metadata.name`. The API server refuses it, so it is left out of the analysis.',
+        message:
+          'This NetworkPolicy has no `metadata.name`. The API server refuses it, so it is left out of the analysis.',
         span: object.span,
         rejectedByApi: true,
       });
@@ -62,7 +64,8 @@ export function readPolicy(object: KubeObject): PolicyReading {
     findings.push({
       code: 'NR003',
       severity: 'error',
-      message: '`spec.podSelector` is missing. It is required; the API server stores an absent one as `{}`, which selects every pod in the namespace.',
+      message:
+        '`spec.podSelector` is missing. It is required; the API server stores an absent one as `{}`, which selects every pod in the namespace.',
       span: specField ? specField.keySpan : object.nameSpan,
       rejectedByApi: false,
       data: { specPresent: specField !== undefined },
@@ -114,7 +117,8 @@ function readPolicyTypes(reader: FieldReader, field: Field | undefined): Set<'In
       continue;
     }
     const text = item.value;
-    const canonical = text.toLowerCase() === 'ingress' ? 'Ingress' : text.toLowerCase() === 'egress' ? 'Egress' : undefined;
+    const canonical =
+      text.toLowerCase() === 'ingress' ? 'Ingress' : text.toLowerCase() === 'egress' ? 'Egress' : undefined;
     if (canonical !== text) {
       reader.findings.push({
         code: 'NR008',
@@ -151,7 +155,12 @@ function readRules(
     const portSeq = reader.seq(portsField);
     const peers: Peer[] = [];
     reader.items(peerSeq).forEach((peerNode, peerIndex) => {
-      const peer = readPeer(reader, peerNode, peerIndex, peerNode ? reader.span(peerNode) : nullItemSpan(reader, peerSeq, peerIndex, policy.object.file.text));
+      const peer = readPeer(
+        reader,
+        peerNode,
+        peerIndex,
+        peerNode ? reader.span(peerNode) : nullItemSpan(reader, peerSeq, peerIndex, policy.object.file.text),
+      );
       if (peer) peers.push(peer);
     });
     const ports: PortSpec[] = [];
@@ -197,7 +206,8 @@ function readPeer(reader: FieldReader, node: Node | undefined, index: number, sp
     reader.findings.push({
       code: 'NR002',
       severity: 'error',
-      message: 'An empty peer is refused by the API server. To allow every source or destination, leave out `from`/`to`; for every pod of every namespace, write `namespaceSelector: {}`.',
+      message:
+        'An empty peer is refused by the API server. To allow every source or destination, leave out `from`/`to`; for every pod of every namespace, write `namespaceSelector: {}`.',
       span,
       rejectedByApi: true,
     });
@@ -207,7 +217,8 @@ function readPeer(reader: FieldReader, node: Node | undefined, index: number, sp
     reader.findings.push({
       code: 'NR001',
       severity: 'error',
-      message: 'A peer cannot combine `ipBlock` with `podSelector` or `namespaceSelector`; the API server refuses it. Write them as two peers (two list items), which allows either.',
+      message:
+        'A peer cannot combine `ipBlock` with `podSelector` or `namespaceSelector`; the API server refuses it. Write them as two peers (two list items), which allows either.',
       span: ipBlockField.keySpan,
       rejectedByApi: true,
     });
@@ -412,4 +423,3 @@ function readPort(reader: FieldReader, node: Node | undefined, index: number, sp
     portSpan,
   };
 }
-

@@ -4,7 +4,14 @@
 import { isScalar, type Node } from 'yaml';
 import type { Field, FieldReader } from '../ast';
 import type { Finding } from '../findings';
-import { labelKeyProblem, labelValueProblem, makeSelector, OPERATORS, type Operator, type Requirement } from '../labels';
+import {
+  labelKeyProblem,
+  labelValueProblem,
+  makeSelector,
+  OPERATORS,
+  type Operator,
+  type Requirement,
+} from '../labels';
 import type { SelectorField } from '../model';
 
 export function readSelector(reader: FieldReader, field: Field | undefined): SelectorField | undefined {
@@ -27,9 +34,17 @@ export function readSelector(reader: FieldReader, field: Field | undefined): Sel
   const matchLabels = reader.stringMap(reader.field(map, 'matchLabels'));
   for (const [key, entry] of matchLabels ?? []) {
     const keyProblem = labelKeyProblem(key);
-    if (keyProblem) report({ message: `Invalid label key: ${keyProblem}. The API server refuses this selector.`, span: entry.keySpan });
+    if (keyProblem)
+      report({
+        message: `Invalid label key: ${keyProblem}. The API server refuses this selector.`,
+        span: entry.keySpan,
+      });
     const valueProblem = labelValueProblem(entry.value);
-    if (valueProblem) report({ message: `Invalid label value: ${valueProblem}. The API server refuses this selector.`, span: entry.valueSpan });
+    if (valueProblem)
+      report({
+        message: `Invalid label value: ${valueProblem}. The API server refuses this selector.`,
+        span: entry.valueSpan,
+      });
     requirements.push({ key, operator: 'In', values: [entry.value] });
   }
 
@@ -49,23 +64,32 @@ export function readSelector(reader: FieldReader, field: Field | undefined): Sel
       if (valueNode && isScalar(valueNode) && typeof valueNode.value === 'string') {
         values.push(valueNode.value);
         valueNodes.push(valueNode);
-      }
-      else if (valueNode) reader.typeError({ key: 'values', value: valueNode, span: reader.span(valueNode) }, 'a list of strings');
+      } else if (valueNode)
+        reader.typeError({ key: 'values', value: valueNode, span: reader.span(valueNode) }, 'a list of strings');
     }
     const expressionSpan = reader.span(expression);
     if (key === undefined) {
-      if (!keyField) report({ message: 'This match expression has no `key`. The API server refuses this selector.', span: expressionSpan });
+      if (!keyField)
+        report({
+          message: 'This match expression has no `key`. The API server refuses this selector.',
+          span: expressionSpan,
+        });
       continue;
     }
     const keyProblem = labelKeyProblem(key);
-    if (keyProblem) report({ message: `Invalid label key: ${keyProblem}. The API server refuses this selector.`, span: valueSpan(keyField!) });
+    if (keyProblem)
+      report({
+        message: `Invalid label key: ${keyProblem}. The API server refuses this selector.`,
+        span: valueSpan(keyField!),
+      });
     const operator = OPERATORS.find((o) => o === operatorText);
     if (!operator) {
       const near = OPERATORS.find((o) => o.toLowerCase() === operatorText?.toLowerCase());
       report({
-        message: operatorText === undefined
-          ? 'This match expression has no `operator` (In, NotIn, Exists or DoesNotExist). The API server refuses this selector.'
-          : `"${operatorText}" is not a selector operator${near ? `; did you mean ${near}?` : ' (In, NotIn, Exists, DoesNotExist)'}. The API server refuses this selector.`,
+        message:
+          operatorText === undefined
+            ? 'This match expression has no `operator` (In, NotIn, Exists or DoesNotExist). The API server refuses this selector.'
+            : `"${operatorText}" is not a selector operator${near ? `; did you mean ${near}?` : ' (In, NotIn, Exists, DoesNotExist)'}. The API server refuses this selector.`,
         span: operatorField ? valueSpan(operatorField) : expressionSpan,
         data: near ? { replacement: near } : undefined,
       });
@@ -89,7 +113,11 @@ export function readSelector(reader: FieldReader, field: Field | undefined): Sel
     }
     values.forEach((value, i) => {
       const valueProblem = labelValueProblem(value);
-      if (valueProblem) report({ message: `Invalid label value: ${valueProblem}. The API server refuses this selector.`, span: reader.span(valueNodes[i]) });
+      if (valueProblem)
+        report({
+          message: `Invalid label value: ${valueProblem}. The API server refuses this selector.`,
+          span: reader.span(valueNodes[i]),
+        });
     });
     requirements.push({ key, operator: operator as Operator, values: needsValues ? values : [] });
   }

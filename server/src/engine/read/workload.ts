@@ -184,7 +184,13 @@ export function readService(object: KubeObject): Reading<ServiceManifest> {
   const clusterIP = reader.string(reader.field(spec, 'clusterIP'));
   if (clusterIP && clusterIP !== 'None') clusterIPs.push(clusterIP);
   for (const item of reader.items(reader.seq(reader.field(spec, 'clusterIPs')))) {
-    if (item && isScalar(item) && typeof item.value === 'string' && item.value !== 'None' && !clusterIPs.includes(item.value)) {
+    if (
+      item &&
+      isScalar(item) &&
+      typeof item.value === 'string' &&
+      item.value !== 'None' &&
+      !clusterIPs.includes(item.value)
+    ) {
       clusterIPs.push(item.value);
     }
   }
