@@ -2,6 +2,7 @@
 // identity (namespace + the labels policies select on), and nothing that could make it
 // receive traffic, be adopted, keep running, or need privileges.
 
+import { CONTROLLER_MANAGED_KEYS } from '../engine/labels';
 import type { OwnerReference, WireObject, WirePod } from './types';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -26,22 +27,11 @@ export const DEFAULT_PROBE_IMAGE = 'registry.k8s.io/e2e-test-images/agnhost:2.53
 export const TERMINATION_MESSAGE_LIMIT = 4096;
 
 /**
- * Label keys that controllers set on the pods they create. Copying them onto a probe pod
- * would make it look like a member of a ReplicaSet/StatefulSet/Job (and they never appear
- * in NetworkPolicy selectors in practice), so they are never copied.
+ * Label keys that controllers set on the pods they create (the engine's list). Copying them
+ * onto a probe pod would make it look like a member of a ReplicaSet/StatefulSet/Job (and
+ * they never appear in NetworkPolicy selectors in practice), so they are never copied.
  */
-export const CONTROLLER_MANAGED_KEYS = new Set([
-  'pod-template-hash',
-  'controller-revision-hash',
-  'pod-template-generation',
-  'statefulset.kubernetes.io/pod-name',
-  'apps.kubernetes.io/pod-index',
-  'job-name',
-  'batch.kubernetes.io/job-name',
-  'controller-uid',
-  'batch.kubernetes.io/controller-uid',
-  'batch.kubernetes.io/job-completion-index',
-]);
+export { CONTROLLER_MANAGED_KEYS };
 
 export type ProbeProtocol = 'TCP' | 'UDP' | 'SCTP';
 export type ProbeWord = 'CONNECTED' | 'TIMEOUT' | 'REFUSED' | 'DNS' | 'OTHER';

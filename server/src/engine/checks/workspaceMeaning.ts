@@ -13,7 +13,14 @@
 import { isMap, isPair, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { pairIn, rangeOf, replaceSpan, yamlScalar } from '../edits';
 import type { Fix, RelatedLocation, Span, TextEdit } from '../findings';
-import { EVERYTHING, NAMESPACE_NAME_LABEL, selectorMatches, type Requirement, type Selector } from '../labels';
+import {
+  EVERYTHING,
+  NAMESPACE_NAME_LABEL,
+  requirementMatches,
+  selectorMatches,
+  type Requirement,
+  type Selector,
+} from '../labels';
 import {
   isolates,
   rulesOf,
@@ -81,22 +88,8 @@ function nearestRelated(nearest: Nearest | undefined): RelatedLocation[] {
 function blameSpan(field: SelectorField, nodes: SelectorNodes | undefined, candidates: readonly Candidate[]): Span {
   const requirements = nodes?.requirements;
   if (!requirements) return field.span;
-  const failing = requirements.filter((r) => !candidates.some((c) => requirementHolds(r.requirement, c.labels)));
+  const failing = requirements.filter((r) => !candidates.some((c) => requirementMatches(r.requirement, c.labels)));
   return failing.length === 1 ? failing[0].span : field.span;
-}
-
-function requirementHolds(requirement: Requirement, labels: ReadonlyMap<string, string>): boolean {
-  const value = labels.get(requirement.key);
-  switch (requirement.operator) {
-    case 'In':
-      return value !== undefined && requirement.values.includes(value);
-    case 'NotIn':
-      return value === undefined || !requirement.values.includes(value);
-    case 'Exists':
-      return value !== undefined;
-    case 'DoesNotExist':
-      return value === undefined;
-  }
 }
 
 /** A fix that corrects the one mistyped matchLabels entry to the nearest existing label. */
@@ -349,7 +342,7 @@ function closedTargets(state: SelectorState, policy: Policy, peer: Peer): string
   // Other requirements may still rule a pinned namespace out; then it is no target.
   return pinned.filter((name) => {
     const known = namespaces.get(name);
-    return !known || peer.namespaceSelector!.selector.requirements.every((r) => requirementHolds(r, known.labels));
+    return !known || peer.namespaceSelector!.selector.requirements.every((r) => requirementMatches(r, known.labels));
   });
 }
 
