@@ -2,24 +2,39 @@
  * Building text edits on YAML that keep the user's indentation and comments: fixes are
  * computed here as plain edits (the LSP layer only converts them).
  */
-import { isNode, isPair, isScalar, isSeq, visit, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import {
+  isNode,
+  isPair,
+  isScalar,
+  isSeq,
+  parse,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type YAMLMap,
+  type YAMLSeq,
+} from 'yaml';
 import type { Span, TextEdit } from './findings';
 import { contentEnd, type ParsedFile } from './yamlFile';
 
-/** The innermost node or pair whose range covers `span` exactly, or else the innermost containing it. */
-export function nodeAtSpan(file: ParsedFile, span: Span): Node | Pair | undefined {
-  let exact: Node | Pair | undefined;
-  let containing: Node | Pair | undefined;
+export type Ancestor = Node | Pair | Document;
+
+/**
+ * The node or pair whose range is exactly `span` (else the innermost containing it),
+ * with its ancestors: `[document, ..., node]`.
+ */
+export function pathAt(file: ParsedFile, span: Span): readonly Ancestor[] | undefined {
+  let exact: Ancestor[] | undefined;
+  let containing: Ancestor[] | undefined;
   for (const document of file.documents) {
     if (span.start < document.start || span.start > document.end) continue;
-    visit(document.document, (_key, node) => {
+    visit(document.document, (_key, node, path) => {
       const range = rangeOf(node as Node | Pair);
       if (!range) return undefined;
       if (range[0] <= span.start && span.end <= range[1]) {
-        containing = node as Node | Pair;
-        // Spans end at the content; a block collection's range also covers its last line break.
-        if (range[0] === span.start && contentEnd(file.text, range[0], range[1]) === span.end)
-          exact = node as Node | Pair;
+        containing = [...path, node as Node | Pair];
+        if (range[0] === span.start && contentEnd(file.text, range[0], range[1]) === span.end) exact = containing;
         return undefined;
       }
       return visit.SKIP;
@@ -97,15 +112,29 @@ function computeIndentUnit(text: string): string {
   return ' '.repeat(best || 2);
 }
 
-/** A YAML scalar, quoted when plain style would change its meaning. */
+const plainCache = new Map<string, boolean>();
+
+/** A scalar, plain when plain style reads back as the same string (`10.0.0.0/8`, `kube-dns`), else quoted. */
 export function yamlScalar(value: string | number | boolean): string {
   if (typeof value !== 'string') return String(value);
-  const plainSafe =
-    /^[A-Za-z0-9_./-][A-Za-z0-9_./ -]*$/.test(value) &&
-    !/^(true|false|yes|no|on|off|null|~|y|n)$/i.test(value) &&
-    !/^[-+]?(\d|\.\d)/.test(value) &&
-    !value.endsWith(' ');
-  return plainSafe ? value : JSON.stringify(value);
+  return isPlainSafe(value) ? value : JSON.stringify(value);
+}
+
+function isPlainSafe(value: string): boolean {
+  if (!/^[A-Za-z0-9_./][A-Za-z0-9_./:-]*$/.test(value) || value.endsWith(':')) return false;
+  // Fast paths for what fixes write: names and labels starting with a letter, CIDRs.
+  if (/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(value)) return !/^(true|false|yes|no|on|off|null|y|n)$/i.test(value);
+  if (/^[0-9a-fA-F.:]+\/\d+$/.test(value)) return true;
+  let safe = plainCache.get(value);
+  if (safe === undefined) {
+    try {
+      safe = parse(value) === value;
+    } catch {
+      safe = false;
+    }
+    if (plainCache.size < 1000) plainCache.set(value, safe);
+  }
+  return safe;
 }
 
 /**

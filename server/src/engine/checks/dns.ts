@@ -24,7 +24,6 @@ import {
   replacePairValue,
   seqAt,
   styleOf,
-  trimSpan,
   type YamlValue,
 } from './yamlFix';
 
@@ -337,7 +336,7 @@ const udpOnlyDns: Check = {
           severity: 'warning',
           message:
             'DNS is allowed over UDP only: answers too large for UDP (many records, DNSSEC) are retried over TCP 53, and those lookups fail.',
-          span: trimSpan(file, udp.span),
+          span: udp.span,
           fixes: (): Fix[] => {
             const seq = seqAt(file, rule.portsSpan);
             return seq
@@ -385,7 +384,7 @@ const dnsToAnyone: Check = {
           severity: 'info',
           message:
             'DNS is allowed to any destination (no `to`): pods may query resolvers outside the cluster, which bypasses the cluster DNS and can carry data out.',
-          span: trimSpan(file, entry.span),
+          span: entry.span,
           fixes,
         });
       }

@@ -11,7 +11,7 @@ import type { ParsedFile } from '../yamlFile';
 
 /**
  * The innermost node or pair whose range is exactly `span`, else the innermost containing
- * it: what `nodeAtSpan` answers, found by descending only into the nodes that contain the
+ * it: the last node of `pathAt`, found by descending only into the nodes that contain the
  * span (the generic visitor walks and copies paths for the whole document).
  */
 export function locate(file: ParsedFile, span: Span): Node | Pair | undefined {

@@ -3,12 +3,12 @@
  * (NR020-NR024, NR033). Checks needing other manifests are in workspaceMeaning.ts.
  */
 import { isMap, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
-import { appendToSequence, blockListLines, insertIntoMap, nodeAtSpan, pairIn, rangeOf } from '../edits';
+import { appendToSequence, blockListLines, insertIntoMap, pairIn, rangeOf } from '../edits';
 import type { Fix, Span } from '../findings';
 import type { Direction, Policy, Rule } from '../model';
 import type { ParsedFile } from '../yamlFile';
 import type { Check, CheckContext } from './context';
-import { replacePairValue } from './yamlFix';
+import { replacePairValue, seqAt } from './yamlFix';
 
 function fileOf(policy: Policy): ParsedFile {
   return policy.object.file;
@@ -97,14 +97,6 @@ const defaultedTypes: Check = {
     }
   },
 };
-
-/** The YAML sequence node of a rule's peers (`from`/`to`) or of a direction's rules. */
-function seqAt(file: ParsedFile, span: Span | undefined): YAMLSeq | undefined {
-  if (!span) return undefined;
-  const node = nodeAtSpan(file, span);
-  const value = node && 'value' in node && !('range' in node && node.range) ? (node as { value: unknown }).value : node;
-  return value && isSeq(value) ? (value as YAMLSeq) : undefined;
-}
 
 /**
  * A one-character merge: turning the `-` of the second list item into a space makes its

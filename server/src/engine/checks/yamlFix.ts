@@ -8,9 +8,6 @@ import {
   isPair,
   isScalar,
   isSeq,
-  parse,
-  visit,
-  type Document,
   type Node,
   type Pair,
   type YAMLMap,
@@ -20,43 +17,21 @@ import {
   appendToSequence,
   columnOf,
   indentOfLine,
+  pathAt,
   indentUnit,
   insertIntoMap,
   lineEndOf,
   pairIn,
   rangeOf,
   sequencesIndented,
+  yamlScalar,
+  type Ancestor,
 } from '../edits';
 import type { Span, TextEdit } from '../findings';
 import { contentEnd, type ParsedFile } from '../yamlFile';
 
 /** A plain value to write as YAML. */
 export type YamlValue = string | number | boolean | readonly YamlValue[] | { readonly [key: string]: YamlValue };
-
-type Ancestor = Node | Pair | Document;
-
-/**
- * The node or pair whose range is exactly `span` (else the innermost containing it),
- * with its ancestors: `[document, ..., node]`.
- */
-export function pathAt(file: ParsedFile, span: Span): readonly Ancestor[] | undefined {
-  let exact: Ancestor[] | undefined;
-  let containing: Ancestor[] | undefined;
-  for (const document of file.documents) {
-    if (span.start < document.start || span.start > document.end) continue;
-    visit(document.document, (_key, node, path) => {
-      const range = rangeOf(node as Node | Pair);
-      if (!range) return undefined;
-      if (range[0] <= span.start && span.end <= range[1]) {
-        containing = [...path, node as Node | Pair];
-        if (range[0] === span.start && contentEnd(file.text, range[0], range[1]) === span.end) exact = containing;
-        return undefined;
-      }
-      return visit.SKIP;
-    });
-  }
-  return exact ?? containing;
-}
 
 /** The nearest ancestor mapping (the map holding a pair, or the pair's own map). */
 export function enclosingMap(path: readonly Ancestor[], from = path.length - 1): YAMLMap | undefined {
@@ -128,31 +103,6 @@ export function styleOf(file: ParsedFile): Style {
     styles.set(file, style);
   }
   return style;
-}
-
-const plainCache = new Map<string, boolean>();
-
-/** A scalar, plain when plain style reads back as the same string (`10.0.0.0/8`, `kube-dns`), else quoted. */
-export function yamlScalar(value: string | number | boolean): string {
-  if (typeof value !== 'string') return String(value);
-  return isPlainSafe(value) ? value : JSON.stringify(value);
-}
-
-function isPlainSafe(value: string): boolean {
-  if (!/^[A-Za-z0-9_./][A-Za-z0-9_./:-]*$/.test(value) || value.endsWith(':')) return false;
-  // Fast paths for what fixes write: names and labels starting with a letter, CIDRs.
-  if (/^[A-Za-z_][A-Za-z0-9_./-]*$/.test(value)) return !/^(true|false|yes|no|on|off|null|y|n)$/i.test(value);
-  if (/^[0-9a-fA-F.:]+\/\d+$/.test(value)) return true;
-  let safe = plainCache.get(value);
-  if (safe === undefined) {
-    try {
-      safe = parse(value) === value;
-    } catch {
-      safe = false;
-    }
-    if (plainCache.size < 1000) plainCache.set(value, safe);
-  }
-  return safe;
 }
 
 function isScalarValue(value: YamlValue): value is string | number | boolean {
@@ -375,11 +325,4 @@ export function scalarText(node: unknown): string | undefined {
     : undefined;
 }
 
-export { indentOfLine, pairIn };
-
-/** The span without the whitespace (and line breaks) a block node's range ends with. */
-export function trimSpan(file: ParsedFile, span: Span): Span {
-  let end = span.end;
-  while (end > span.start && /\s/.test(file.text[end - 1])) end--;
-  return end === span.end ? span : { ...span, end };
-}
+export { indentOfLine, pairIn, pathAt, yamlScalar };
