@@ -60,7 +60,8 @@ export function rangeOf(node: Node | Pair): [number, number] | undefined {
 }
 
 export function lineStartOf(text: string, offset: number): number {
-  return text.lastIndexOf('\n', offset - 1) + 1;
+  // lastIndexOf reads a negative position as 0 and would find a line break at offset 0.
+  return offset <= 0 ? 0 : text.lastIndexOf('\n', offset - 1) + 1;
 }
 
 export function lineEndOf(text: string, offset: number): number {

@@ -3,16 +3,7 @@
  * findings: locating the YAML nodes behind a model span, and writing new block YAML in
  * the file's own style (indentation unit, lists indented under their key or not).
  */
-import {
-  isMap,
-  isPair,
-  isScalar,
-  isSeq,
-  type Node,
-  type Pair,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml';
+import { isMap, isPair, isScalar, isSeq, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
 import {
   appendToSequence,
   columnOf,
