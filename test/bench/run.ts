@@ -409,7 +409,7 @@ function schemaSection(dir: string, reps: number): SchemaResult {
     rows.push([name === 'total' ? 'netreach analysis, total' : `    ${name}`, ms(s.wall), ms(s.cpu)]);
   if (result.yamlLanguageServer)
     rows.push([
-      `yaml-language-server doValidation (${result.schema?.version})`,
+      `yaml-language-server doValidation (Kubernetes ${result.schema?.version} schema)`,
       ms(result.yamlLanguageServer.wall),
       ms(result.yamlLanguageServer.cpu),
     ]);
