@@ -51,7 +51,31 @@ export async function activate(context: vscode.ExtensionContext): Promise<Netrea
   };
   vscode.workspace.textDocuments.forEach(maybeStart);
   context.subscriptions.push(vscode.workspace.onDidOpenTextDocument(maybeStart));
+  trackKubernetesEditor(context);
   return { client: () => client, view };
+}
+
+/**
+ * Keeps the context key `netreach.kubernetesFile` true while the active editor shows
+ * Kubernetes YAML, so the editor context menu offers the netreach commands there and not
+ * on every YAML file (CI pipelines, configs).
+ */
+function trackKubernetesEditor(context: vscode.ExtensionContext): void {
+  let shown: boolean | undefined;
+  const update = () => {
+    const document = vscode.window.activeTextEditor?.document;
+    const isKubernetes = document !== undefined && looksLikeKubernetes(document);
+    if (isKubernetes === shown) return;
+    shown = isKubernetes;
+    void vscode.commands.executeCommand('setContext', 'netreach.kubernetesFile', isKubernetes);
+  };
+  update();
+  context.subscriptions.push(
+    vscode.window.onDidChangeActiveTextEditor(update),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.document === vscode.window.activeTextEditor?.document) update();
+    }),
+  );
 }
 
 export async function deactivate(): Promise<void> {

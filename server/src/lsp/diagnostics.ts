@@ -12,7 +12,7 @@ import {
   type DocumentDiagnosticReport,
   type WorkspaceDocumentDiagnosticReport,
 } from 'vscode-languageserver';
-import { docsUrl, type Finding, type ParsedFile, type Workspace } from '../engine';
+import { docsUrl, type Finding, type ParsedFile, type Span, type Workspace } from '../engine';
 import type { FileFindings } from './analysis';
 import { locationOf, rangeOf } from './positions';
 
@@ -94,35 +94,31 @@ export class DiagnosticsMemo {
 
 /** Equal in everything a diagnostic shows (positions aside, which the files decide). */
 function sameFindings(a: readonly Finding[], b: readonly Finding[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i];
-    const y = b[i];
-    if (
-      x.code !== y.code ||
-      x.severity !== y.severity ||
-      x.span.uri !== y.span.uri ||
-      x.span.start !== y.span.start ||
-      x.span.end !== y.span.end ||
-      x.message !== y.message
-    )
-      return false;
-    const rx = x.related ?? [];
-    const ry = y.related ?? [];
-    if (rx.length !== ry.length) return false;
-    for (let j = 0; j < rx.length; j++) {
-      const p = rx[j];
-      const q = ry[j];
-      if (
-        p.message !== q.message ||
-        p.span.uri !== q.span.uri ||
-        p.span.start !== q.span.start ||
-        p.span.end !== q.span.end
-      )
-        return false;
-    }
-  }
-  return true;
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i];
+      const rx = x.related ?? [];
+      const ry = y.related ?? [];
+      return (
+        x.code === y.code &&
+        x.severity === y.severity &&
+        sameNote(x, y) &&
+        rx.length === ry.length &&
+        rx.every((r, j) => sameNote(r, ry[j]))
+      );
+    })
+  );
+}
+
+/** The same message at the same place: a finding's or a related location's. */
+function sameNote(
+  a: { readonly message: string; readonly span: Span },
+  b: { readonly message: string; readonly span: Span },
+) {
+  return (
+    a.message === b.message && a.span.uri === b.span.uri && a.span.start === b.span.start && a.span.end === b.span.end
+  );
 }
 
 /** Remembers what each file last showed, to push or report only what changed. */

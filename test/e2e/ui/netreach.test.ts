@@ -68,6 +68,22 @@ describe('UI: netreach in the workbench', () => {
     await workbench.screenshot('editor-context-menu');
   });
 
+  it('the editor context menu of a YAML file that is not Kubernetes offers no netreach command', async () => {
+    await workbench.openFile('ci/pipeline.yaml');
+    // The menu follows a context key the extension sets when the active editor changes:
+    // open the menu until it shows the state for this file, or time out saying what it showed.
+    const items = await workbench.waitFor(
+      'the context menu of ci/pipeline.yaml without netreach commands',
+      async () => {
+        const shown = await workbench.contextMenuAt(5, 3);
+        await workbench.page.keyboard.press('Escape');
+        return shown;
+      },
+      (all) => !all.some((label) => label.startsWith('netreach:')),
+    );
+    assert.ok(items.length > 0, 'the menu showed its other items');
+  });
+
   it('the explorer context menu of a YAML file offers both netreach commands', async () => {
     const row = workbench.page
       .locator('.explorer-folders-view .monaco-list-row')
