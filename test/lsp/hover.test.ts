@@ -28,7 +28,11 @@ describe('lsp: hover', function () {
       const text = await at('shop/allow-app-traffic.yaml', 'pod‸Selector');
       assert.match(text, /\*\*NetworkPolicy shop\/web-from-internet\*\* isolates ingress and egress/);
       assert.match(text, /Selects 1 workload:\n- `shop\/web\[Deployment\]` \(workloads\.yaml:\d+\)/);
-      assert.match(text, /\*\*Lets in:\*\*\n- rule 1: TCP http \(= TCP 8080\) from `0\.0\.0\.0/);
+      // ipBlocks as written: the CIDR and its excepts, not the ranges they cut.
+      assert.match(
+        text,
+        /\*\*Lets in:\*\*\n- rule 1: TCP http \(= TCP 8080\) from `0\.0\.0\.0\/0 except 10\.0\.0\.0\/8, 172\.16\.0\.0\/12, 192\.168\.0\.0\/16`\n/,
+      );
       assert.match(text, /\*\*Lets out:\*\*\n- rule 1: TCP http \(= TCP 8080\) to `shop\/api\[Deployment\]`/);
     });
 
