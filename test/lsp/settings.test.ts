@@ -56,6 +56,19 @@ describe('lsp: settings', function () {
     assert.equal(client.pushed(workspace.uri(orInsteadOfAnd))!.find((d) => d.code === 'NR022')!.severity, 1);
   });
 
+  it('a client without workspace/configuration: settings from initializationOptions, then from didChangeConfiguration', async () => {
+    // Helix and other clients send settings themselves instead of answering configuration requests.
+    client = await startOn(workspace, {
+      capabilities: { workspace: { configuration: false } },
+      initializationOptions: { netreach: { checks: { NR020: 'off' } } },
+    });
+    await ready(client);
+    const uri = workspace.uri(egressIgnored);
+    assert.ok(!codes(client.pushed(uri)).includes('NR020'), 'NR020 off from the start');
+    client.configure({ checks: { NR020: 'error' } });
+    await client.waitForDiagnostics(uri, has('NR020'), 'NR020 back after didChangeConfiguration');
+  });
+
   it('invalid settings fall back to the defaults instead of breaking the server', async () => {
     client = await startOn(workspace, {
       settings: { checks: { NR020: 'loud', NR022: 7 }, include: 'yes', exclude: [1], maxFileSize: -1 },

@@ -17,6 +17,7 @@ import {
   type CompletionItem,
   type Connection,
   type Diagnostic,
+  type DidChangeConfigurationParams,
   type InitializeResult,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
@@ -40,7 +41,7 @@ import { DiagnosticsMemo, DiagnosticsState } from './diagnostics';
 import { explainRequest, reachabilityRequest, workspaceFacts } from './requests';
 import { WorkspaceFiles } from './files';
 import { hoverMarkdown } from './hover';
-import { fetchSettings } from './settings';
+import { fetchSettings, netreachSection } from './settings';
 import { withoutDuplicates, YamlService } from './yamlService';
 
 export interface ServerOptions {
@@ -67,6 +68,8 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   let yamlService: YamlService | undefined;
   let capabilities: ClientCapabilities = {};
   let initOptions: InitializationOptions = {};
+  /** Settings the client sent itself, for clients that answer no configuration requests. */
+  let sentSettings: unknown;
   let pullDiagnostics = false;
   let folders: string[] = [];
   let debounceMs = DEFAULT_DEBOUNCE_MS;
@@ -94,6 +97,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onInitialize((params): InitializeResult => {
     capabilities = params.capabilities;
     initOptions = (params.initializationOptions ?? {}) as InitializationOptions;
+    sentSettings = netreachSection(params.initializationOptions);
     debounceMs = options.debounceMs ?? initOptions.debounceMs ?? DEFAULT_DEBOUNCE_MS;
     pullDiagnostics = capabilities.textDocument?.diagnostic !== undefined;
     folders = (params.workspaceFolders ?? []).map((f) => f.uri);
@@ -140,7 +144,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   );
 
   async function loadWorkspace(): Promise<void> {
-    settings = await fetchSettings(connection, capabilities.workspace?.configuration === true);
+    settings = await fetchSettings(connection, capabilities.workspace?.configuration === true, sentSettings);
     files.configure(settings);
     analysis.configure(settings);
     sendStatus('indexing');
@@ -305,9 +309,10 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }),
   );
   connection.onDidChangeConfiguration(
-    guard('configuration', undefined, async () => {
+    guard('configuration', undefined, async (params: DidChangeConfigurationParams) => {
       const previous = settings;
-      settings = await fetchSettings(connection, capabilities.workspace?.configuration === true);
+      sentSettings = netreachSection(params.settings) ?? sentSettings;
+      settings = await fetchSettings(connection, capabilities.workspace?.configuration === true, sentSettings);
       analysis.configure(settings);
       if (previous.include.join() !== settings.include.join() || previous.exclude.join() !== settings.exclude.join()) {
         await loadWorkspace();

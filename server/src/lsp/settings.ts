@@ -26,12 +26,27 @@ export function normalizeSettings(raw: unknown): NetreachSettings {
   };
 }
 
-export async function fetchSettings(connection: Connection, supported: boolean): Promise<NetreachSettings> {
-  if (!supported) return DEFAULT_SETTINGS;
+/**
+ * The client's `netreach` settings: asked for through `workspace/configuration` when the
+ * client supports it; otherwise `given`, the settings the client sent itself (the
+ * `netreach` section of `initializationOptions` or of the last
+ * `workspace/didChangeConfiguration`), as clients without configuration requests do.
+ */
+export async function fetchSettings(
+  connection: Connection,
+  supported: boolean,
+  given?: unknown,
+): Promise<NetreachSettings> {
+  if (!supported) return normalizeSettings(given);
   try {
     const [raw] = await connection.workspace.getConfiguration([{ section: 'netreach' }]);
     return normalizeSettings(raw);
   } catch {
     return DEFAULT_SETTINGS;
   }
+}
+
+/** The `netreach` section of a settings object a client sent, if it has one. */
+export function netreachSection(sent: unknown): unknown {
+  return sent && typeof sent === 'object' ? (sent as Record<string, unknown>).netreach : undefined;
 }
