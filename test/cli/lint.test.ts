@@ -126,6 +126,27 @@ describe('netreach lint', function () {
     assert.doesNotMatch(again.stderr, /fixed/);
   });
 
+  it('--fix leaves JSON manifests alone (fixes write YAML) and they stay valid JSON', async () => {
+    const policy = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api', namespace: 'web' },
+      spec: { podSelector: {}, policyTypes: ['Ingress'], egress: [{ to: [{ ipBlock: { cidr: '10.0.0.0/8' } }] }] },
+    };
+    const file = path.join(scratch, 'policy.json');
+    const text = JSON.stringify(policy, null, 2) + '\n';
+    writeFileSync(file, text);
+    const listed = JSON.parse((await netreach('lint', file, '--format', 'json')).stdout) as JsonFinding[];
+    const nr020 = listed.find((f) => f.code === 'NR020');
+    assert.ok(nr020, 'NR020 is reported in JSON files too');
+    assert.deepEqual(nr020.fixes, [], 'no fix offered for a JSON file');
+    const result = await netreach('lint', file, '--fix');
+    assertNoStackTrace(result);
+    assert.equal(result.code, 1, 'the error remains');
+    assert.doesNotMatch(result.stderr, /fixed/);
+    assert.equal(readFileSync(file, 'utf8'), text, 'the file is untouched');
+  });
+
   it('reports broken and half-typed files with a message, never a stack trace', async () => {
     writeFileSync(
       path.join(scratch, 'broken.yaml'),

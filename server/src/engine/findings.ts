@@ -62,20 +62,25 @@ const built = new WeakMap<() => readonly Fix[], readonly Fix[]>();
 /**
  * The fixes of a finding, built on first use when the check deferred them, then kept (a
  * copy of the finding, e.g. with another severity, shares them). A fix is a convenience:
- * building one that throws on a document shape nobody foresaw yields none.
+ * building one that throws on a document shape nobody foresaw yields none. Fixes write
+ * YAML, which would turn a JSON manifest into YAML: none touches a `.json` file.
  */
 export function fixesOf(finding: Finding): readonly Fix[] {
   const fixes = finding.fixes;
   if (fixes === undefined) return [];
-  if (typeof fixes !== 'function') return fixes;
+  if (typeof fixes !== 'function') return withoutJson(fixes);
   let result = built.get(fixes);
   if (!result) {
     try {
-      result = fixes();
+      result = withoutJson(fixes());
     } catch {
       result = [];
     }
     built.set(fixes, result);
   }
   return result;
+}
+
+function withoutJson(fixes: readonly Fix[]): readonly Fix[] {
+  return fixes.filter((fix) => !fix.edits.some((edit) => /\.json$/i.test(edit.uri)));
 }
