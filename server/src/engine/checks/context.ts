@@ -2,9 +2,9 @@
  * What checks share: the workspace, its reachability index, and facts computed once
  * per analysis (Services by namespace, the cluster DNS pods).
  */
-import type { Finding } from '../findings';
+import type { Finding, Span } from '../findings';
 import { NAMESPACE_NAME_LABEL, type Labels } from '../labels';
-import type { Policy, Rule, Service, Workload } from '../model';
+import type { Direction, Policy, Rule, Service, Workload } from '../model';
 import type { ReachabilityIndex } from '../reachability';
 import type { NamespaceLabels } from '../semantics';
 import type { Workspace } from '../workspace';
@@ -162,4 +162,30 @@ export function* allRules(workspace: Workspace): Generator<Rule> {
 
 export function policyLabel(policy: Policy): string {
   return `${policy.namespace}/${policy.name}`;
+}
+
+export const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
+
+/** Runs `body`, dropping what it would report if it throws: a check never throws. */
+export function safely(body: () => void): void {
+  try {
+    body();
+  } catch {
+    // A half-typed document may break an assumption; its other findings still stand.
+  }
+}
+
+/** The first `key.length` characters of a span that starts at a key: the key alone. */
+export function keyOnly(span: Span, key: string): Span {
+  return { ...span, end: Math.min(span.end, span.start + key.length) };
+}
+
+/** A rule with no peers and no ports: it allows everything in its direction. */
+export function isAllowAll(rule: Rule): boolean {
+  return rule.anyPeer && rule.anyPort;
+}
+
+/** The key of a rule's peer list. */
+export function peersKey(direction: Direction): 'from' | 'to' {
+  return direction === 'ingress' ? 'from' : 'to';
 }

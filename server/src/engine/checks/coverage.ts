@@ -14,22 +14,12 @@ import { CONTROLLER_MANAGED_KEYS, selectorMatches, type Labels } from '../labels
 import { isolates, rulesOf, type Direction, type Policy, type Workload } from '../model';
 import type { KubeObject } from '../objects';
 import type { ParsedFile } from '../yamlFile';
-import type { Check, CheckContext } from './context';
+import { DIRECTIONS, safely, type Check, type CheckContext } from './context';
 import { appendDocument, renderDocument, type YamlValue } from './documentEdits';
 import { factsOf, listNames, trimmingSpans } from './workspaceFacts';
 
-const DIRECTIONS: readonly Direction[] = ['ingress', 'egress'];
-
 /** Namespaces of the control plane: a default deny there breaks the cluster, so it is not suggested. */
 const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
-
-function safely(body: () => void): void {
-  try {
-    body();
-  } catch {
-    // A check never throws; the other findings stand.
-  }
-}
 
 // ------------------------------------------------------------------ policy documents for fixes
 

@@ -1,6 +1,7 @@
 /**
  * "It does not do what you think": checks on the meaning of a policy as written
- * (NR020-NR024, NR033). Checks needing other manifests are in workspaceMeaning.ts.
+ * (NR020-NR024, NR033). Checks that need the other manifests are in selectorTargets.ts,
+ * openToEveryone.ts and redundancy.ts.
  */
 import { isMap, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { appendToSequence, blockListLines, insertIntoMap, pairIn, rangeOf } from '../edits';
