@@ -3,7 +3,7 @@
 // accepts (checked with the SARIF multitool's schema and GitHub rules when it can run here).
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -145,6 +145,24 @@ describe('netreach lint', function () {
     assert.equal(result.code, 1, 'the error remains');
     assert.doesNotMatch(result.stderr, /fixed/);
     assert.equal(readFileSync(file, 'utf8'), text, 'the file is untouched');
+  });
+
+  it('leaves Helm templates out with a note on stderr; connlist on templates alone says to render them', async () => {
+    const chart = path.join(scratch, 'chart');
+    mkdirSync(path.join(chart, 'templates'), { recursive: true });
+    writeFileSync(path.join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: demo\nversion: 0.1.0\n');
+    writeFileSync(
+      path.join(chart, 'templates', 'netpol.yaml'),
+      '{{- if .Values.enabled }}\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata:\n  name: {{ .Release.Name }}\nspec:\n  podSelector: {}\n{{- end }}\n',
+    );
+    const lint = await netreach('lint', chart);
+    assertNoStackTrace(lint);
+    assert.equal(lint.code, 0, lint.stdout);
+    assert.match(lint.stdout, /No problems found/);
+    assert.match(lint.stderr, /left out 1 template file .*netpol\.yaml.*helm template/);
+    const connlist = await netreach('connlist', chart);
+    assert.equal(connlist.code, 2);
+    assert.match(connlist.stderr, /no Kubernetes objects found[\s\S]*left out 1 template file/);
   });
 
   it('reports broken and half-typed files with a message, never a stack trace', async () => {

@@ -141,6 +141,38 @@ describe('lsp: robustness', function () {
     await stillAnswers(client, workspace);
   });
 
+  it('a Helm chart in the workspace: its templates are left out, not reported as broken YAML', async () => {
+    const template = [
+      '{{- if .Values.networkPolicy.enabled }}',
+      'apiVersion: networking.k8s.io/v1',
+      'kind: NetworkPolicy',
+      'metadata:',
+      '  name: {{ include "demo.fullname" . }}',
+      'spec:',
+      '  podSelector:',
+      '    matchLabels:',
+      '      {{- include "demo.selectorLabels" . | nindent 6 }}',
+      '{{- end }}',
+      '',
+    ].join('\n');
+    workspace = new TempWorkspace(path.join(LSP_FIXTURES, 'cross-file'), {
+      'chart/Chart.yaml': 'apiVersion: v2\nname: demo\nversion: 0.1.0\n',
+      'chart/templates/netpol.yaml': template,
+    });
+    client = await startOn(workspace);
+    await ready(client, BUDGET);
+    const uri = workspace.uri('chart/templates/netpol.yaml');
+    assert.deepEqual(client.pushed(uri) ?? [], [], 'no diagnostics on the template');
+    assert.ok(
+      client.log.some((l) => /left out 1 template file/.test(l)),
+      `the log says why:\n${client.log.join('\n')}`,
+    );
+    // Opened and edited in the editor, it stays quiet.
+    await settled(client, () => client.open(uri, template), BUDGET);
+    assert.deepEqual(client.pushed(uri) ?? [], []);
+    await stillAnswers(client, workspace);
+  });
+
   it('YAML broken at the very end: the NR014 range lies inside the document', async () => {
     const texts = [
       'kind: NetworkPolicy\nspec: [',

@@ -29,8 +29,23 @@ export function loadWorkspace(paths: readonly string[]): Workspace {
 
 export function requireKubernetesObjects(workspace: Workspace): void {
   if (workspace.objectCount === 0) {
-    throw new InputError('no Kubernetes objects found in the given paths (a manifest needs `apiVersion` and `kind`)');
+    const templates = templatesNote(workspace);
+    throw new InputError(
+      'no Kubernetes objects found in the given paths (a manifest needs `apiVersion` and `kind`)',
+      templates ? [templates] : [],
+    );
   }
+}
+
+/** Files left out as templates (`{{ }}`), named with what to do instead; undefined when none. */
+export function templatesNote(workspace: Workspace): string | undefined {
+  const templates = [...workspace.files.values()].filter((model) => model.template).map((model) => model.file.uri);
+  if (templates.length === 0) return undefined;
+  const names = templates.slice(0, 3).map(displayPath).join(', ') + (templates.length > 3 ? `, ...` : '');
+  return (
+    `left out ${templates.length} template file${templates.length === 1 ? '' : 's'} ({{ }}, e.g. Helm): ${names}; ` +
+    'render them first, e.g. `helm template CHART > rendered.yaml`, and analyse the output'
+  );
 }
 
 export function formatLocation(workspace: Workspace, span: Span): string {

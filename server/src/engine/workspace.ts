@@ -27,6 +27,7 @@ import {
   type ServiceManifest,
   type WorkloadManifest,
 } from './read/workload';
+import { isTemplate } from './templates';
 import { parseFile, type ParsedFile, type SourceFile } from './yamlFile';
 
 /** What one file contributes. */
@@ -40,10 +41,24 @@ export interface FileModel {
   readonly policies: readonly Policy[];
   /** Syntax errors and findings of reading each object. */
   readonly findings: readonly Finding[];
+  /** A template (Helm, Go, Jinja): left out, with no objects and no findings, until rendered. */
+  readonly template?: boolean;
 }
 
 export function readFile(source: SourceFile | ParsedFile): FileModel {
   const file = 'documents' in source ? source : parseFile(source);
+  if (isTemplate(file.uri, file.text, file.syntaxFindings.length === 0)) {
+    return {
+      file,
+      objects: [],
+      namespaces: [],
+      workloads: [],
+      services: [],
+      policies: [],
+      findings: [],
+      template: true,
+    };
+  }
   const findings: Finding[] = [...file.syntaxFindings];
   const objects: KubeObject[] = [];
   const namespaces: NamespaceManifest[] = [];

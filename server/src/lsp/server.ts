@@ -215,13 +215,22 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     try {
       const result = current();
       log(
-        `analysed ${result.workspace.policies.length} policies, ${result.workspace.workloads.length} workloads in ${result.elapsed.toFixed(1)} ms${timingText(result.timings)}`,
+        `analysed ${result.workspace.policies.length} policies, ${result.workspace.workloads.length} workloads in ${result.elapsed.toFixed(1)} ms${timingText(result.timings)}${templatesText(result)}`,
       );
       publish(result);
       sendStatus('ready', result);
     } catch (error) {
       log(`analysis failed: ${(error as Error).stack ?? String(error)}`);
     }
+  }
+
+  /** Templates (`{{ }}`) are left out of the analysis: say so where a puzzled user looks. */
+  function templatesText(result: AnalysisResult): string {
+    let count = 0;
+    for (const model of result.workspace.files.values()) if (model.template) count++;
+    return count
+      ? `; left out ${count} template file${count === 1 ? '' : 's'} ({{ }}, e.g. Helm; render them to analyse them)`
+      : '';
   }
 
   function timingText(timings: Readonly<Record<string, number>> | undefined): string {

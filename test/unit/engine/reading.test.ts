@@ -152,6 +152,58 @@ describe('engine reading', () => {
       assert.equal(ws.objectCount, 1, 'only the ConfigMap is a Kubernetes object');
     });
 
+    it('leaves out templates (Helm and other {{ }} files) instead of reporting their syntax', () => {
+      const helm = dedent(`
+        {{- if .Values.networkPolicy.enabled }}
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata:
+          name: {{ include "demo.fullname" . }}
+          labels:
+            {{- include "demo.labels" . | nindent 4 }}
+        spec:
+          podSelector: {}
+        {{- end }}
+      `);
+      // Parses as YAML, but in a chart's templates/ folder: the values are not the real ones.
+      const quoted = dedent(`
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata:
+          name: "{{ .Release.Name }}-api"
+        spec:
+          podSelector:
+            matchLabels:
+              app: "{{ .Values.app }}"
+      `);
+      // A manifest that carries template text as data stays a manifest.
+      const alerts = dedent(`
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: alert-templates, namespace: monitoring}
+        data:
+          slack.tmpl: |
+            {{ define "slack.title" }}{{ .Status }}{{ end }}
+      `);
+      const ws = buildWorkspace([
+        { uri: 'file:///repo/chart/templates/netpol.yaml', text: helm },
+        { uri: 'file:///repo/chart/templates/quoted.yaml', text: quoted },
+        { uri: 'file:///repo/monitoring/alerts.yaml', text: alerts },
+        { uri: 'file:///repo/broken.yaml', text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: x\n' },
+      ]);
+      assert.deepEqual(
+        [...ws.files.values()].filter((m) => m.template).map((m) => m.file.uri),
+        ['file:///repo/chart/templates/netpol.yaml', 'file:///repo/chart/templates/quoted.yaml'],
+      );
+      assert.deepEqual(ws.policies, [], 'no policy read from a template');
+      assert.equal(ws.objectCount, 1, 'the ConfigMap with template text as data is read');
+      assert.deepEqual(
+        ws.findings.map((f) => `${f.code} ${f.span.uri}`),
+        ['NR014 file:///repo/broken.yaml'],
+        'broken YAML without template actions is still reported',
+      );
+    });
+
     it('reads each file on its own (readFile), then joins them', () => {
       const a = readFile({ uri: 'a.yaml', text: pod('x/a') });
       const b = readFile({ uri: 'b.yaml', text: pod('x/b') });
