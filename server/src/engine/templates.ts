@@ -10,11 +10,21 @@
 const TEMPLATE_ACTION = /\{\{.*?\}\}/;
 
 /**
- * Whether a file is a template: it holds template actions and either does not parse as
- * YAML or lies in a `templates/` folder (Helm's layout). Actions inside a manifest that
- * parses elsewhere (an alerting template in a ConfigMap) leave it a manifest.
+ * An action where YAML expects content, not inside a quoted string: a line that starts
+ * with one (`{{- if ... }}`, `- {{ ... }}`) or a value that is one (`name: {{ ... }}`).
+ */
+const UNQUOTED_ACTION = /^[ \t]*(?:- )?\{\{|:[ \t]+\{\{/m;
+
+/**
+ * Whether a file is a template: it holds template actions and lies in a `templates/`
+ * folder (Helm's layout), or does not parse as YAML with an action where YAML expects
+ * content. A manifest that parses with actions as data (an alerting template in a
+ * ConfigMap) stays a manifest, and so does a broken one whose actions are all inside
+ * quoted strings (a half-rendered image name): its documents before the error are
+ * analysed, as kubectl applies them.
  */
 export function isTemplate(uri: string, text: string, parses: boolean): boolean {
   if (!text.includes('{{') || !TEMPLATE_ACTION.test(text)) return false;
-  return !parses || /\/templates\//.test(uri.replace(/\\/g, '/'));
+  if (/\/templates\//.test(uri.replace(/\\/g, '/'))) return true;
+  return !parses && UNQUOTED_ACTION.test(text);
 }

@@ -190,17 +190,23 @@ describe('engine reading', () => {
         { uri: 'file:///repo/chart/templates/quoted.yaml', text: quoted },
         { uri: 'file:///repo/monitoring/alerts.yaml', text: alerts },
         { uri: 'file:///repo/broken.yaml', text: 'apiVersion: v1\nkind: Pod\nmetadata: {name: x\n' },
+        // Broken by a half-rendered quoted value: the documents before it still count.
+        {
+          uri: 'file:///repo/half-rendered.yaml',
+          text: `${pod('x/before')}\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: after, namespace: x}\nspec:\n  containers:\n    - image: "{{ printf "%s:%s" .repo .tag }}"\n`,
+        },
       ]);
       assert.deepEqual(
         [...ws.files.values()].filter((m) => m.template).map((m) => m.file.uri),
         ['file:///repo/chart/templates/netpol.yaml', 'file:///repo/chart/templates/quoted.yaml'],
       );
       assert.deepEqual(ws.policies, [], 'no policy read from a template');
-      assert.equal(ws.objectCount, 1, 'the ConfigMap with template text as data is read');
+      assert.equal(ws.objectCount, 2, 'the ConfigMap with template text as data is read, and x/before');
+      assert.deepEqual(ids(ws), ['x/before[Pod]']);
       assert.deepEqual(
-        ws.findings.map((f) => `${f.code} ${f.span.uri}`),
-        ['NR014 file:///repo/broken.yaml'],
-        'broken YAML without template actions is still reported',
+        [...new Set(ws.findings.map((f) => `${f.code} ${f.span.uri}`))],
+        ['NR014 file:///repo/broken.yaml', 'NR014 file:///repo/half-rendered.yaml'],
+        'broken YAML that is not a template is still reported',
       );
     });
 
