@@ -165,6 +165,28 @@ describe('netreach lint', function () {
     assert.match(connlist.stderr, /no Kubernetes objects found[\s\S]*left out 1 template file/);
   });
 
+  it('a kustomize overlay: its patch files are left out with a note, so base and patch are no duplicate', async () => {
+    const write = (file: string, text: string) => {
+      mkdirSync(path.dirname(path.join(scratch, file)), { recursive: true });
+      writeFileSync(path.join(scratch, file), text);
+    };
+    write('base/kustomization.yaml', 'resources: [deployment.yaml]\n');
+    write(
+      'base/deployment.yaml',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: web}\nspec:\n  selector: {matchLabels: {app: api}}\n  template:\n    metadata: {labels: {app: api}}\n    spec: {containers: [{name: api, image: api}]}\n',
+    );
+    write('overlays/prod/kustomization.yaml', 'resources: [../../base]\npatches:\n  - path: replicas.yaml\n');
+    write(
+      'overlays/prod/replicas.yaml',
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api, namespace: web}\nspec: {replicas: 3}\n',
+    );
+    const result = await netreach('lint', scratch, '--format', 'json');
+    assertNoStackTrace(result);
+    const findings = JSON.parse(result.stdout) as JsonFinding[];
+    assert.ok(!findings.some((f) => f.code === 'NR013'), result.stdout);
+    assert.match(result.stderr, /left out 1 kustomize patch file: .*replicas\.yaml/);
+  });
+
   it('reports broken and half-typed files with a message, never a stack trace', async () => {
     writeFileSync(
       path.join(scratch, 'broken.yaml'),

@@ -9,7 +9,7 @@ import {
   type Workspace,
 } from '../engine';
 import { choice, type ParsedCommand } from './args';
-import { formatLocation, loadWorkspace, requireKubernetesObjects, templatesNote, type Streams } from './context';
+import { formatLocation, loadWorkspace, requireKubernetesObjects, leftOutNotes, type Streams } from './context';
 import { InputError } from './errors';
 
 export const IPBLOCK_MODES = ['match', 'ignore'] as const;
@@ -39,8 +39,7 @@ export function loadExactIndex(
 
 /** Documents and objects left out of the analysis, as warnings on stderr. */
 export function reportSkipped(workspace: Workspace, streams: Streams): void {
-  const templates = templatesNote(workspace);
-  if (templates) streams.err(`netreach: note: ${templates}\n`);
+  for (const note of leftOutNotes(workspace)) streams.err(`netreach: note: ${note}\n`);
   for (const finding of workspace.findings) {
     if (finding.code === 'NR014')
       streams.err(`netreach: warning: ${formatLocation(workspace, finding.span)}: ${finding.message}\n`);

@@ -29,23 +29,34 @@ export function loadWorkspace(paths: readonly string[]): Workspace {
 
 export function requireKubernetesObjects(workspace: Workspace): void {
   if (workspace.objectCount === 0) {
-    const templates = templatesNote(workspace);
     throw new InputError(
       'no Kubernetes objects found in the given paths (a manifest needs `apiVersion` and `kind`)',
-      templates ? [templates] : [],
+      leftOutNotes(workspace),
     );
   }
 }
 
-/** Files left out as templates (`{{ }}`), named with what to do instead; undefined when none. */
-export function templatesNote(workspace: Workspace): string | undefined {
+/** What was left out of the analysis on purpose (templates, kustomize patches), and why. */
+export function leftOutNotes(workspace: Workspace): string[] {
+  const notes: string[] = [];
+  const names = (uris: readonly string[]) =>
+    uris.slice(0, 3).map(displayPath).join(', ') + (uris.length > 3 ? ', ...' : '');
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const templates = [...workspace.files.values()].filter((model) => model.template).map((model) => model.file.uri);
-  if (templates.length === 0) return undefined;
-  const names = templates.slice(0, 3).map(displayPath).join(', ') + (templates.length > 3 ? `, ...` : '');
-  return (
-    `left out ${templates.length} template file${templates.length === 1 ? '' : 's'} ({{ }}, e.g. Helm): ${names}; ` +
-    'render them first, e.g. `helm template CHART > rendered.yaml`, and analyse the output'
-  );
+  if (templates.length > 0) {
+    notes.push(
+      `left out ${plural(templates.length, 'template file')} ({{ }}, e.g. Helm): ${names(templates)}; ` +
+        'render them first, e.g. `helm template CHART > rendered.yaml`, and analyse the output',
+    );
+  }
+  const patches = [...workspace.patches];
+  if (patches.length > 0) {
+    notes.push(
+      `left out ${plural(patches.length, 'kustomize patch file')}: ${names(patches)}; ` +
+        'they change objects defined elsewhere (`kustomize build DIR` gives the result)',
+    );
+  }
+  return notes;
 }
 
 export function formatLocation(workspace: Workspace, span: Span): string {

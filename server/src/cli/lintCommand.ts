@@ -23,7 +23,7 @@ import {
 } from '../engine';
 import { choice, type ParsedCommand } from './args';
 import { ipBlockOption } from './connlistCommand';
-import { formatLocation, templatesNote, type Streams } from './context';
+import { formatLocation, leftOutNotes, type Streams } from './context';
 import { UsageError } from './errors';
 import { collectManifestPaths, displayPath, readSources } from './files';
 import { VERSION } from './help';
@@ -87,8 +87,7 @@ export function runLint(command: ParsedCommand, streams: Streams): number {
     );
   else if (format === 'sarif') streams.out(`${JSON.stringify(sarif(workspace, findings), null, 2)}\n`);
   else streams.out(formatText(workspace, findings));
-  const templates = templatesNote(workspace);
-  if (templates) streams.err(`netreach: note: ${templates}\n`);
+  for (const note of leftOutNotes(workspace)) streams.err(`netreach: note: ${note}\n`);
   return findings.some((f) => RANK[f.severity] >= RANK[failOn]) ? 1 : 0;
 }
 

@@ -27,6 +27,7 @@ import {
   type ServiceManifest,
   type WorkloadManifest,
 } from './read/workload';
+import { kustomizePatchFiles } from './kustomize';
 import { isTemplate } from './templates';
 import { parseFile, type ParsedFile, type SourceFile } from './yamlFile';
 
@@ -100,15 +101,22 @@ export interface Workspace {
   readonly findings: readonly Finding[];
   /** Number of Kubernetes objects of any kind in applied documents. */
   readonly objectCount: number;
+  /** Files a kustomization uses as patches: left out of the model (see kustomize.ts). */
+  readonly patches: ReadonlySet<string>;
 }
 
 export function buildWorkspace(sources: readonly (SourceFile | ParsedFile | FileModel)[]): Workspace {
   return assembleWorkspace(sources.map((s) => ('policies' in s ? s : readFile(s))));
 }
 
-export function assembleWorkspace(fileModels: readonly FileModel[]): Workspace {
+export function assembleWorkspace(allFileModels: readonly FileModel[]): Workspace {
+  const files = new Map(allFileModels.map((m) => [m.file.uri, m]));
+  const patches = kustomizePatchFiles(
+    allFileModels.map((m) => m.file),
+    files.keys(),
+  );
+  const fileModels = patches.size ? allFileModels.filter((m) => !patches.has(m.file.uri)) : allFileModels;
   const findings: Finding[] = fileModels.flatMap((m) => m.findings);
-  const files = new Map(fileModels.map((m) => [m.file.uri, m]));
 
   const namespaceManifests = lastWins(
     fileModels.flatMap((m) => m.namespaces),
@@ -155,7 +163,7 @@ export function assembleWorkspace(fileModels: readonly FileModel[]): Workspace {
 
   const services: Service[] = serviceManifests.map(serviceOf);
   const objectCount = fileModels.reduce((sum, m) => sum + m.objects.length, 0);
-  return { files, namespaces, workloads, services, policies, findings, objectCount };
+  return { files, namespaces, workloads, services, policies, findings, objectCount, patches };
 }
 
 /**

@@ -215,7 +215,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     try {
       const result = current();
       log(
-        `analysed ${result.workspace.policies.length} policies, ${result.workspace.workloads.length} workloads in ${result.elapsed.toFixed(1)} ms${timingText(result.timings)}${templatesText(result)}`,
+        `analysed ${result.workspace.policies.length} policies, ${result.workspace.workloads.length} workloads in ${result.elapsed.toFixed(1)} ms${timingText(result.timings)}${leftOutText(result)}`,
       );
       publish(result);
       sendStatus('ready', result);
@@ -224,13 +224,15 @@ export function startServer(connection: Connection, options: ServerOptions = {})
     }
   }
 
-  /** Templates (`{{ }}`) are left out of the analysis: say so where a puzzled user looks. */
-  function templatesText(result: AnalysisResult): string {
-    let count = 0;
-    for (const model of result.workspace.files.values()) if (model.template) count++;
-    return count
-      ? `; left out ${count} template file${count === 1 ? '' : 's'} ({{ }}, e.g. Helm; render them to analyse them)`
-      : '';
+  /** Templates and kustomize patches are left out of the analysis: say so where a puzzled user looks. */
+  function leftOutText(result: AnalysisResult): string {
+    let templates = 0;
+    for (const model of result.workspace.files.values()) if (model.template) templates++;
+    const patches = result.workspace.patches.size;
+    return (
+      (templates ? `; left out ${templates} template file(s) ({{ }}, e.g. Helm; render them to analyse them)` : '') +
+      (patches ? `; left out ${patches} kustomize patch file(s)` : '')
+    );
   }
 
   function timingText(timings: Readonly<Record<string, number>> | undefined): string {

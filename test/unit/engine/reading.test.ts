@@ -210,6 +210,40 @@ describe('engine reading', () => {
       );
     });
 
+    it('leaves out the files kustomizations use as patches: no duplicate, the base object stays whole', () => {
+      const deployment = dedent(`
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api}
+        spec:
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec: {containers: [{name: api, image: api, ports: [{containerPort: 8080}]}]}
+      `);
+      const patch = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\nspec: {replicas: 3}\n';
+      const policyPatch =
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: api}\nspec: {policyTypes: [Egress]}\n';
+      const ws = buildWorkspace([
+        { uri: 'file:///repo/base/deployment.yaml', text: deployment },
+        { uri: 'file:///repo/base/kustomization.yaml', text: 'resources: [deployment.yaml]\n' },
+        {
+          uri: 'file:///repo/overlays/prod%20eu/kustomization.yaml',
+          text: 'resources: [../../base]\npatches:\n  - path: ./replicas.yaml\npatchesStrategicMerge:\n  - ../../shared/policy-patch.yaml\n  - |-\n    apiVersion: v1\n    kind: Service\n',
+        },
+        { uri: 'file:///repo/overlays/prod%20eu/replicas.yaml', text: patch },
+        { uri: 'file:///repo/shared/policy-patch.yaml', text: policyPatch },
+      ]);
+      assert.deepEqual([...ws.patches].sort(), [
+        'file:///repo/overlays/prod%20eu/replicas.yaml',
+        'file:///repo/shared/policy-patch.yaml',
+      ]);
+      assert.deepEqual(ids(ws), ['default/api[Deployment]']);
+      assert.deepEqual(labelsOf(ws, 'default/api[Deployment]'), { app: 'api' }, 'the base, not the patch');
+      assert.deepEqual(ws.policies, []);
+      assert.deepEqual(ws.findings, [], 'no NR013 between the base and its patch');
+    });
+
     it('reads each file on its own (readFile), then joins them', () => {
       const a = readFile({ uri: 'a.yaml', text: pod('x/a') });
       const b = readFile({ uri: 'b.yaml', text: pod('x/b') });
