@@ -310,6 +310,83 @@ describe('checks: DNS', () => {
     });
   });
 
+  describe('NR052 NodeLocal DNSCache missed', () => {
+    const NODE_LOCAL_DNS = dedent(`
+      apiVersion: apps/v1
+      kind: DaemonSet
+      metadata: {name: node-local-dns, namespace: kube-system}
+      spec:
+        selector: {matchLabels: {k8s-app: node-local-dns}}
+        template:
+          metadata: {labels: {k8s-app: node-local-dns}}
+          spec:
+            hostNetwork: true
+            containers: [{name: node-cache, image: k8s-dns-node-cache}]
+    `);
+    const dnsRule = (extraPeer = '') =>
+      'egress:\n  - «to:\n      - namespaceSelector: {}\n        podSelector:\n          matchLabels:\n            k8s-app: kube-dns' +
+      extraPeer +
+      '»\n    ports:\n      - protocol: UDP\n        port: 53\n      - protocol: TCP\n        port: 53';
+    const cases: [string, string][] = [
+      [
+        'DNS to the CoreDNS pods only, with NodeLocal DNSCache in the workspace',
+        docs(egressPolicy(dnsRule()), WEB, NODE_LOCAL_DNS),
+      ],
+      ['near miss: no NodeLocal DNSCache in the workspace', noMarks(docs(egressPolicy(dnsRule()), WEB))],
+      [
+        'near miss: the rule allows the node-local address too',
+        noMarks(
+          docs(egressPolicy(dnsRule('\n      - ipBlock:\n          cidr: 169.254.20.10/32')), WEB, NODE_LOCAL_DNS),
+        ),
+      ],
+      [
+        'near miss: another policy allows the node-local address',
+        noMarks(
+          docs(
+            egressPolicy(dnsRule()),
+            egressPolicy(
+              'egress:\n  - to:\n      - ipBlock:\n          cidr: 169.254.0.0/16\n    ports:\n      - protocol: UDP\n        port: 53',
+            ).replace('name: web', 'name: web-node-local'),
+            WEB,
+            NODE_LOCAL_DNS,
+          ),
+        ),
+      ],
+      [
+        'near miss: DNS to anyone on port 53',
+        noMarks(
+          docs(egressPolicy('egress:\n  - ports:\n      - protocol: UDP\n        port: 53'), WEB, NODE_LOCAL_DNS),
+        ),
+      ],
+    ];
+    for (const [name, text] of cases) it(name, () => expectFindings(text, 'NR052', 'warning'));
+
+    it('names the pods that lose DNS and the agent', () => {
+      const [finding] = lint({ 'test.yaml': noMarks(docs(egressPolicy(dnsRule()), WEB, NODE_LOCAL_DNS)) }).filter(
+        (f) => f.code === 'NR052',
+      );
+      assert.match(finding.message, /NodeLocal DNSCache \(kube-system\/node-local-dns\[DaemonSet\]\)/);
+      assert.match(finding.message, /lookups from x\/web\[Pod\] fail/);
+    });
+
+    it('fix: adds the node-local address to the rule', () => {
+      const text = noMarks(docs(egressPolicy(dnsRule()), WEB, NODE_LOCAL_DNS));
+      expectFix(text, 'NR052', {
+        preferred: true,
+        contains: `
+          - to:
+              - namespaceSelector: {}
+                podSelector:
+                  matchLabels:
+                    k8s-app: kube-dns
+              - ipBlock:
+                  cidr: 169.254.20.10/32
+        `,
+      });
+      expectFixInEveryStyle(text, 'NR052');
+    });
+  });
+
   describe('NR053 DNS to any destination', () => {
     const anyone =
       'egress:\n  # resolvers\n  - ports:\n      - «protocol: UDP\n        port: 53»\n      - protocol: TCP\n        port: 53';

@@ -181,9 +181,9 @@ const CHECKS: readonly CheckInfo[] = [
   { code: 'NR051', title: 'DNS allowed on UDP only', severity: 'warning', scope: 'file', section: 'dns' },
   {
     code: 'NR052',
-    title: 'DNS rule misses NodeLocal DNSCache or the real DNS port',
+    title: 'DNS rule misses NodeLocal DNSCache',
     severity: 'warning',
-    scope: 'cluster',
+    scope: 'workspace',
     section: 'dns',
   },
   { code: 'NR053', title: 'DNS allowed to any destination', severity: 'info', scope: 'file', section: 'dns' },

@@ -1,9 +1,10 @@
 /**
- * DNS checks (NR050, NR051, NR053): egress isolation that cuts off name resolution, DNS
- * rules that forget TCP, and DNS opened toward any resolver. "The cluster DNS" is the DNS
- * pods found in the workspace (CoreDNS/kube-dns in kube-system), or the usual CoreDNS
- * pods assumed when the workspace does not describe them. NR052 (NodeLocal DNSCache, DNS
- * pods on 5353) needs the live cluster and is not checked here.
+ * DNS checks (NR050-NR053): egress isolation that cuts off name resolution, DNS rules that
+ * forget TCP or miss NodeLocal DNSCache, and DNS opened toward any resolver. "The cluster
+ * DNS" is the DNS pods found in the workspace (CoreDNS/kube-dns in kube-system), or the
+ * usual CoreDNS pods assumed when the workspace does not describe them. NR052 needs the
+ * NodeLocal DNSCache DaemonSet in the workspace (a platform repository, or the live
+ * cluster); DNS pods on 5353 behind Service port 53 are NR041's case.
  */
 import { isMap, isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { pairIn } from '../edits';
@@ -392,4 +393,75 @@ const dnsToAnyone: Check = {
   },
 };
 
-export const DNS_CHECKS: readonly Check[] = [egressWithoutDns, udpOnlyDns, dnsToAnyone];
+/** Where NodeLocal DNSCache answers by default (its `-localip`), on every node. */
+export const NODE_LOCAL_DNS_ADDRESS = '169.254.20.10';
+
+function isNodeLocalDns(workload: Workload): boolean {
+  return (
+    workload.namespace === 'kube-system' &&
+    (workload.labels.get('k8s-app') === 'node-local-dns' || workload.name === 'node-local-dns')
+  );
+}
+
+/**
+ * NR052: the workspace runs NodeLocal DNSCache, whose host-network agent answers pods on
+ * a link-local address of their node; a rule that allows DNS to the CoreDNS pods only
+ * does not allow that traffic, so the lookups of the pods it isolates fail.
+ */
+const nodeLocalDnsMissed: Check = {
+  codes: ['NR052'],
+  run(context) {
+    const agent = context.workspace.workloads.find(isNodeLocalDns);
+    if (!agent) return;
+    const dns = new ClusterDns(context);
+    const address = parseIp(NODE_LOCAL_DNS_ADDRESS)!;
+    const nodeLocal = {
+      kind: 'ip',
+      range: { family: address.family, start: address.value, end: address.value },
+    } as const;
+    const { index } = context;
+    for (const policy of context.policies) {
+      if (!policy.isolatesEgress) continue;
+      const dnsRules = policy.egress.filter((rule) => !rule.anyPeer && dns.reached(rule, 'UDP').length > 0);
+      if (dnsRules.length === 0) continue;
+      // Judged on the pods in the workspace: another policy may allow the address for them.
+      const cutOff = index
+        .selectedWorkloads(policy)
+        .filter(
+          (w) =>
+            !w.hostNetwork &&
+            !dns.isDns(w) &&
+            !isNodeLocalDns(w) &&
+            !contains(index.connection({ kind: 'workload', workload: w }, nodeLocal), 'UDP', DNS_PORT),
+        );
+      if (cutOff.length === 0) continue;
+      for (const rule of dnsRules) {
+        const file = policy.object.file;
+        context.report({
+          code: 'NR052',
+          severity: 'warning',
+          message:
+            `The workspace runs NodeLocal DNSCache (${agent.id}): pods send DNS to ${NODE_LOCAL_DNS_ADDRESS} on their node, ` +
+            `not to the DNS pods this rule allows, so lookups from ${names(cutOff)} fail. Also allow ${NODE_LOCAL_DNS_ADDRESS}/32.`,
+          span: rule.peersSpan ?? rule.span,
+          related: [{ span: agent.labelsSpan, message: `the NodeLocal DNSCache agent ${agent.id}` }],
+          fixes: (): Fix[] => {
+            const seq = seqAt(file, rule.peersSpan);
+            return seq
+              ? [
+                  {
+                    title: `Also allow the NodeLocal DNSCache address ${NODE_LOCAL_DNS_ADDRESS}/32`,
+                    edits: [appendItem(file, seq, { ipBlock: { cidr: `${NODE_LOCAL_DNS_ADDRESS}/32` } })],
+                    preferred: true,
+                  },
+                ]
+              : [];
+          },
+          data: { workloads: cutOff.map((w) => w.id) },
+        });
+      }
+    }
+  },
+};
+
+export const DNS_CHECKS: readonly Check[] = [egressWithoutDns, udpOnlyDns, nodeLocalDnsMissed, dnsToAnyone];
