@@ -175,3 +175,49 @@ describe('lsp: custom requests', function () {
     client.close(uri);
   });
 });
+
+describe('lsp: netreach/reachability on files left out of the analysis', function () {
+  let workspace: TempWorkspace;
+  let client: LspClient;
+
+  before(async () => {
+    workspace = new TempWorkspace(EXAMPLES, {
+      'chart/Chart.yaml': 'apiVersion: v2\nname: demo\nversion: 0.1.0\n',
+      'chart/templates/deployment.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n  labels:\n    {{- include "demo.labels" . | nindent 4 }}\n',
+      'overlay/kustomization.yaml': 'resources: [../shop]\npatches:\n  - path: replicas.yaml\n',
+      'overlay/replicas.yaml':
+        'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {replicas: 3}\n',
+    });
+    client = await startOn(workspace);
+    await ready(client);
+  });
+
+  after(async () => {
+    await client?.stop();
+    workspace?.dispose();
+  });
+
+  const reachabilityOf = (file: string) =>
+    client.connection.sendRequest<ReachabilityResult>('netreach/reachability', {
+      uri: workspace.uri(file),
+      position: { line: 1, character: 0 },
+    });
+
+  it('a Helm template: says to render it', async () => {
+    const result = await reachabilityOf('chart/templates/deployment.yaml');
+    assert.equal(result.kind, 'none');
+    if (result.kind === 'none') assert.match(result.message, /template .*helm template/);
+  });
+
+  it('a kustomize patch: says it changes objects defined elsewhere, and the base keeps its labels', async () => {
+    const result = await reachabilityOf('overlay/replicas.yaml');
+    assert.equal(result.kind, 'none');
+    if (result.kind === 'none') assert.match(result.message, /kustomize patch/);
+    const base = await client.connection.sendRequest<ReachabilityResult>('netreach/reachability', {
+      uri: workspace.uri('shop/workloads.yaml'),
+      position: find(workspace.read('shop/workloads.yaml'), 'name: w‸eb'),
+    });
+    assert.equal(base.kind, 'workload', JSON.stringify(base));
+  });
+});

@@ -12,6 +12,7 @@ export * from './ip';
 export * from './ports';
 export * from './semantics';
 export * from './workspace';
+export { isKustomizationFile } from './kustomize';
 export * from './reachability';
 export * from './connlist';
 export * from './exactness';

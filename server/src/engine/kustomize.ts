@@ -9,11 +9,16 @@ import type { ParsedFile } from './yamlFile';
 
 const KUSTOMIZATION_FILE = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
 
+/** Whether the file is a kustomization (which needs no `kind`). */
+export function isKustomizationFile(uri: string): boolean {
+  return KUSTOMIZATION_FILE.test(uri);
+}
+
 /** The URIs (as given, from `uris`) of the files the kustomizations among `files` use as patches. */
 export function kustomizePatchFiles(files: readonly ParsedFile[], uris: Iterable<string>): ReadonlySet<string> {
   const wanted = new Map<string, string>();
   for (const file of files) {
-    if (!KUSTOMIZATION_FILE.test(file.uri)) continue;
+    if (!isKustomizationFile(file.uri)) continue;
     for (const path of patchPaths(file)) wanted.set(normalize(resolve(file.uri, path)), path);
   }
   const patches = new Set<string>();

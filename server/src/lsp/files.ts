@@ -7,7 +7,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { URI } from 'vscode-uri';
-import { readFile as readModel, type FileModel } from '../engine';
+import { isKustomizationFile, readFile as readModel, type FileModel } from '../engine';
 import type { NetreachSettings } from '../protocol';
 
 export interface ScanProgress {
@@ -155,10 +155,10 @@ export class WorkspaceFiles {
 
 /**
  * Files that cannot hold a Kubernetes object (no `kind`) skip parsing: JSON and YAML of
- * other tools are common in workspaces.
+ * other tools are common in workspaces. Kustomizations are read (they name the patches).
  */
 function modelOf(uri: string, text: string): FileModel {
-  const source = { uri, text: /\bkind\b/.test(text) ? text : '' };
+  const source = { uri, text: /\bkind\b/.test(text) || isKustomizationFile(uri) ? text : '' };
   const model = readModel(source);
   return source.text === text ? model : { ...model, file: { ...model.file, text } };
 }
