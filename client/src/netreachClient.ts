@@ -67,9 +67,11 @@ export class NetreachClient {
       yamlExtensionPresent: vscode.extensions.getExtension('redhat.vscode-yaml') !== undefined,
     };
     const clientOptions: LanguageClientOptions = {
+      // JSON manifests get diagnostics and hovers too (the server keeps fixes and completion to YAML).
       documentSelector: [
         { scheme: 'file', language: 'yaml' },
         { scheme: 'untitled', language: 'yaml' },
+        { scheme: 'file', language: 'json' },
       ],
       outputChannel: this.output,
       initializationOptions,

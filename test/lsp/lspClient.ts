@@ -197,10 +197,10 @@ export class LspClient {
     );
   }
 
-  open(uri: string, text: string): void {
+  open(uri: string, text: string, languageId = uri.endsWith('.json') ? 'json' : 'yaml'): void {
     this.versions.set(uri, 1);
     void this.connection.sendNotification('textDocument/didOpen', {
-      textDocument: { uri, languageId: 'yaml', version: 1, text },
+      textDocument: { uri, languageId, version: 1, text },
     });
   }
 

@@ -90,6 +90,12 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       }
     };
 
+  /**
+   * JSON manifests get diagnostics and hovers; fixes, disable comments, completion and the
+   * schema features all write or assume YAML, so they are YAML-only.
+   */
+  const isJson = (uri: string) => documents.get(uri)?.languageId === 'json' || /\.json$/i.test(uri);
+
   const schemaEnabled = () =>
     settings.schema === 'on' || (settings.schema === 'auto' && !initOptions.yamlExtensionPresent);
   const current = (): AnalysisResult => analysis.current();
@@ -244,7 +250,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   async function schemaFor(uri: string): Promise<Diagnostic[]> {
     const document = documents.get(uri);
-    if (!document || !schemaEnabled()) return [];
+    if (!document || !schemaEnabled() || isJson(uri)) return [];
     yamlService ??= new YamlService();
     return yamlService.validate(uri, document.version, document.getText());
   }
@@ -357,7 +363,9 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   );
 
   connection.onCodeAction(
-    guard('code actions', [], (params) => codeActions(analysis.findingsOf([params.textDocument.uri]), params)),
+    guard('code actions', [], (params) =>
+      isJson(params.textDocument.uri) ? [] : codeActions(analysis.findingsOf([params.textDocument.uri]), params),
+    ),
   );
 
   connection.onHover(
@@ -369,7 +377,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
       const ours = hoverMarkdown(result, params.textDocument.uri, offset);
       const document = documents.get(params.textDocument.uri);
       let field: string | undefined;
-      if (document && schemaEnabled()) {
+      if (document && schemaEnabled() && !isJson(document.uri)) {
         yamlService ??= new YamlService();
         field = await yamlService.hover(document.uri, document.version, document.getText(), params.position);
         // The schema's title heading adds nothing next to our own heading.
@@ -383,7 +391,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
   connection.onCompletion(
     guard('completion', [] as CompletionItem[], async (params) => {
       const document = documents.get(params.textDocument.uri);
-      if (!document) return [];
+      if (!document || isJson(document.uri)) return [];
       const text = document.getText();
       const offset = document.offsetAt(params.position);
       const ours = workspaceCompletions(analysis.currentModel(), document.uri, text, offset);
