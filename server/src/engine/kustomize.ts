@@ -14,16 +14,16 @@ export function isKustomizationFile(uri: string): boolean {
   return KUSTOMIZATION_FILE.test(uri);
 }
 
-/** The URIs (as given, from `uris`) of the files the kustomizations among `files` use as patches. */
-export function kustomizePatchFiles(files: readonly ParsedFile[], uris: Iterable<string>): ReadonlySet<string> {
-  const wanted = new Map<string, string>();
+/** The URIs of the files among `files` that their kustomizations use as patches. */
+export function kustomizePatchFiles(files: readonly ParsedFile[]): ReadonlySet<string> {
+  const wanted = new Set<string>();
   for (const file of files) {
     if (!isKustomizationFile(file.uri)) continue;
-    for (const path of patchPaths(file)) wanted.set(normalize(resolve(file.uri, path)), path);
+    for (const path of patchPaths(file)) wanted.add(normalize(resolve(file.uri, path)));
   }
   const patches = new Set<string>();
   if (wanted.size === 0) return patches;
-  for (const uri of uris) if (wanted.has(normalize(uri))) patches.add(uri);
+  for (const file of files) if (wanted.has(normalize(file.uri))) patches.add(file.uri);
   return patches;
 }
 

@@ -111,10 +111,7 @@ export function buildWorkspace(sources: readonly (SourceFile | ParsedFile | File
 
 export function assembleWorkspace(allFileModels: readonly FileModel[]): Workspace {
   const files = new Map(allFileModels.map((m) => [m.file.uri, m]));
-  const patches = kustomizePatchFiles(
-    allFileModels.map((m) => m.file),
-    files.keys(),
-  );
+  const patches = kustomizePatchFiles(allFileModels.map((m) => m.file));
   const fileModels = patches.size ? allFileModels.filter((m) => !patches.has(m.file.uri)) : allFileModels;
   const findings: Finding[] = fileModels.flatMap((m) => m.findings);
 

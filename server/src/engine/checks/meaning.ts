@@ -7,6 +7,7 @@ import { isMap, isSeq, type Node, type YAMLMap, type YAMLSeq } from 'yaml';
 import { appendToSequence, blockListLines, insertIntoMap, pairIn, rangeOf } from '../edits';
 import type { Fix, Span } from '../findings';
 import type { Direction, Policy, Rule } from '../model';
+import { isKustomizationFile } from '../kustomize';
 import type { ParsedFile } from '../yamlFile';
 import type { Check, CheckContext } from './context';
 import { replacePairValue, seqAt } from './yamlFix';
@@ -273,8 +274,7 @@ function policyTypesEdit(file: ParsedFile, spec: YAMLMap, types: string[], paren
 function isPackaged(context: CheckContext, uri: string): boolean {
   const folder = uri.slice(0, uri.lastIndexOf('/') + 1);
   for (const other of context.workspace.files.keys()) {
-    const name = other.slice(other.lastIndexOf('/') + 1);
-    if (!/^(kustomization\.ya?ml|Kustomization|Chart\.ya?ml)$/.test(name)) continue;
+    if (!isKustomizationFile(other) && !/(^|\/)Chart\.ya?ml$/.test(other)) continue;
     const otherFolder = other.slice(0, other.lastIndexOf('/') + 1);
     if (folder.startsWith(otherFolder)) return true;
   }
