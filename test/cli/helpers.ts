@@ -17,9 +17,13 @@ export interface Run {
 }
 
 /** Runs a command from the project root and collects its output (never throws on exit codes). */
-export function run(file: string, args: readonly string[], options: { timeout?: number } = {}): Promise<Run> {
+export function run(
+  file: string,
+  args: readonly string[],
+  options: { timeout?: number; input?: string } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
-    execFile(
+    const child = execFile(
       file,
       [...args],
       { cwd: ROOT, timeout: options.timeout ?? 60_000, maxBuffer: 64 * 1024 * 1024 },
@@ -28,6 +32,7 @@ export function run(file: string, args: readonly string[], options: { timeout?: 
         else resolve({ code: error ? (error.code as number) : 0, stdout, stderr });
       },
     );
+    if (options.input !== undefined) child.stdin?.end(options.input);
   });
 }
 

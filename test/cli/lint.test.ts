@@ -7,7 +7,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { assertNoStackTrace, netreach, requireBundle, ROOT } from './helpers';
+import { assertNoStackTrace, BIN, netreach, requireBundle, ROOT, run } from './helpers';
 
 const EXAMPLES = path.join(ROOT, 'examples');
 const MISTAKES = 'examples/common-mistakes';
@@ -185,6 +185,21 @@ describe('netreach lint', function () {
     const findings = JSON.parse(result.stdout) as JsonFinding[];
     assert.ok(!findings.some((f) => f.code === 'NR013'), result.stdout);
     assert.match(result.stderr, /left out 1 kustomize patch file: .*replicas\.yaml/);
+  });
+
+  it("'-' reads manifests from standard input (rendered Helm or kustomize output); --fix refuses it", async () => {
+    const text = readFileSync(path.join(ROOT, MISTAKES, 'egress-ignored.yaml'), 'utf8');
+    const result = await run(BIN, ['lint', '-'], { input: text });
+    assert.equal(result.code, 1, result.stderr);
+    assert.match(result.stdout, /^<stdin>\n\s+17:3\s+error\s+NR020/m);
+    const fix = await run(BIN, ['lint', '-', '--fix'], { input: text });
+    assert.equal(fix.code, 2);
+    assert.match(fix.stderr, /cannot write back to standard input/);
+    const connlist = await run(BIN, ['connlist', '-', path.join(ROOT, 'examples', 'bookstore'), '--output', 'json'], {
+      input: text,
+    });
+    assert.equal(connlist.code, 0, connlist.stderr);
+    assert.ok((JSON.parse(connlist.stdout) as unknown[]).length > 0);
   });
 
   it('reports broken and half-typed files with a message, never a stack trace', async () => {

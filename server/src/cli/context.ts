@@ -46,14 +46,14 @@ export function leftOutNotes(workspace: Workspace): string[] {
   if (templates.length > 0) {
     notes.push(
       `left out ${plural(templates.length, 'template file')} ({{ }}, e.g. Helm): ${names(templates)}; ` +
-        'render them first, e.g. `helm template CHART > rendered.yaml`, and analyse the output',
+        'render them first, e.g. `helm template CHART | netreach lint -`',
     );
   }
   const patches = [...workspace.patches];
   if (patches.length > 0) {
     notes.push(
       `left out ${plural(patches.length, 'kustomize patch file')}: ${names(patches)}; ` +
-        'they change objects defined elsewhere (`kustomize build DIR` gives the result)',
+        'they change objects defined elsewhere (`kustomize build DIR | netreach lint -` checks the result)',
     );
   }
   return notes;

@@ -1,5 +1,6 @@
 /**
- * Collecting manifest files for the CLI: folders recursively, `.yaml`, `.yml` and `.json`.
+ * Collecting manifest files for the CLI: folders recursively, `.yaml`, `.yml` and `.json`,
+ * and `-` for standard input (`helm template CHART | netreach lint -`).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -7,6 +8,9 @@ import type { SourceFile } from '../engine';
 import { UsageError } from './errors';
 
 export const MANIFEST_EXTENSIONS = ['.yaml', '.yml', '.json'];
+/** The path that reads standard input, and the name its manifests go by. */
+export const STDIN_PATH = '-';
+export const STDIN_NAME = '<stdin>';
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git']);
 
 export function isManifestPath(file: string): boolean {
@@ -23,6 +27,15 @@ export function collectManifestPaths(inputs: readonly string[]): string[] {
   if (inputs.length === 0) throw new UsageError('no paths given: name the manifest files or folders to analyse');
   const found: string[] = [];
   for (const input of inputs) {
+    if (input === STDIN_PATH) {
+      if (process.stdin.isTTY) {
+        throw new UsageError(
+          "'-' reads manifests from standard input: pipe them in, e.g. `helm template CHART | netreach lint -`",
+        );
+      }
+      found.push(STDIN_PATH);
+      continue;
+    }
     let stats;
     try {
       stats = statSync(input);
@@ -69,6 +82,7 @@ function walk(folder: string, into: string[]): void {
 export function readSources(paths: readonly string[]): SourceFile[] {
   return paths.map((file) => {
     try {
+      if (file === STDIN_PATH) return { uri: STDIN_NAME, text: readFileSync(0, 'utf8') };
       return { uri: file, text: readFileSync(file, 'utf8') };
     } catch (error) {
       throw new UsageError(`cannot read ${file}: ${describeFsError(error)}`);

@@ -15,7 +15,8 @@ Commands:
   demo [paths...]       a short tour on the bundled examples (what "npm start" runs)
   help [command]        help on a command
 
-Paths are manifest files or folders (searched recursively for .yaml, .yml, .json).
+Paths are manifest files or folders (searched recursively for .yaml, .yml, .json);
+'-' reads standard input, e.g. "helm template CHART | netreach lint -".
 Exit codes: 0 success, 1 findings or failures, 2 usage or input errors.
 `;
 

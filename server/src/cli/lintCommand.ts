@@ -25,7 +25,7 @@ import { choice, type ParsedCommand } from './args';
 import { ipBlockOption } from './connlistCommand';
 import { formatLocation, leftOutNotes, type Streams } from './context';
 import { UsageError } from './errors';
-import { collectManifestPaths, displayPath, readSources } from './files';
+import { collectManifestPaths, displayPath, readSources, STDIN_PATH } from './files';
 import { VERSION } from './help';
 
 const FORMATS = ['text', 'json', 'sarif'] as const;
@@ -52,6 +52,9 @@ export function runLint(command: ParsedCommand, streams: Streams): number {
     analysis: { ipBlockMatchesPods: ipBlockOption(command.options['ipblock-pods']) },
   };
   const paths = collectManifestPaths(command.positionals);
+  if (command.flags.has('fix') && paths.includes(STDIN_PATH)) {
+    throw new UsageError('--fix writes the fixes into the files: it cannot write back to standard input');
+  }
   let sources = readSources(paths);
   let workspace = buildWorkspace(sources);
   let findings = lintWorkspace(workspace, settings).findings;
