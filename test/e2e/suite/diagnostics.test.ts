@@ -81,6 +81,21 @@ describe('diagnostics of examples/common-mistakes', () => {
     );
   });
 
+  it('a JSON manifest: its diagnostics follow unsaved edits (json/metrics-from-monitoring.json)', async () => {
+    const uri = workspaceFile('json/metrics-from-monitoring.json');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    await waitForDiagnostics(uri, 'NR022', (all) => all.some((d) => codeOf(d) === 'NR022'));
+    // One peer with both selectors: "these pods in those namespaces". Not saved.
+    const merged = editor.document
+      .getText()
+      .replace(/\}\s*\},\s*\{ "podSelector": (\{ "matchLabels": \{ "app": "prometheus" \} \})/, '}, "podSelector": $1');
+    assert.notEqual(merged, editor.document.getText(), 'the test edit applies');
+    const whole = new vscode.Range(0, 0, editor.document.lineCount, 0);
+    assert.ok(await editor.edit((edit) => edit.replace(whole, merged)));
+    await waitForDiagnostics(uri, 'no NR022 after merging the peers', (all) => !all.some((d) => codeOf(d) === 'NR022'));
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+  });
+
   it('a file without mistakes has no error or warning (shop/default-deny.yaml)', async () => {
     const uri = workspaceFile('examples/shop/default-deny.yaml');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
