@@ -1,6 +1,7 @@
 // Meaning checks on a single policy: NR020 (ignored rules), NR021 (defaulted policyTypes),
 // NR022 (split peer), NR023 (split rule), NR024 (allow-everything rule), NR033 (no namespace).
-import { expectFindings, expectFix } from './lintFixture';
+import { strict as assert } from 'node:assert';
+import { expectFindings, expectFix, lint } from './lintFixture';
 
 describe('meaning checks', () => {
   describe('NR020 rules ignored by policyTypes', () => {
@@ -89,6 +90,20 @@ describe('meaning checks', () => {
                   matchLabels:
                     app: prometheus»
     `;
+    it('in a JSON manifest, says to write one object (there is no dash to remove)', () => {
+      const json = JSON.stringify({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: { name: 'p', namespace: 'a' },
+        spec: {
+          podSelector: {},
+          ingress: [{ from: [{ namespaceSelector: { matchLabels: { team: 'm' } } }, { podSelector: {} }] }],
+        },
+      });
+      const [finding] = lint({ 'policy.json': json }).filter((f) => f.code === 'NR022');
+      assert.match(finding.message, /write one peer with both selectors \(one object\)/);
+    });
+
     it('reports the pair and merges it into one peer, keeping the comment', () => {
       // The span starts at the first peer's mapping, after its dash.
       const marked = files.replace('«- namespaceSelector', '- «namespaceSelector');

@@ -138,7 +138,7 @@ const splitPeer: Check = {
           context.report({
             code: 'NR022',
             severity: 'warning',
-            message: `These are two peers, so either matches: all pods of the selected namespaces, OR the selected pods of ${policy.namespace}. For "these pods in those namespaces", write one peer with both selectors (remove the second dash).`,
+            message: `These are two peers, so either matches: all pods of the selected namespaces, OR the selected pods of ${policy.namespace}. For "these pods in those namespaces", write one peer with both selectors (${/\.json$/i.test(file.uri) ? 'one object' : 'remove the second dash'}).`,
             span: { uri: file.uri, start: a.span.start, end: b.span.end },
             related: [
               { span: nsPeer.span, message: `${direction}: every pod of the namespaces this selects` },
