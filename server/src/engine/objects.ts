@@ -13,6 +13,11 @@ export interface KubeObject {
   readonly name: string | undefined;
   /** As written; undefined when `metadata.namespace` is absent. */
   readonly namespace: string | undefined;
+  /**
+   * The namespace a kustomization that lists this file gives it (its `namespace:`), which
+   * wins over `metadata.namespace`, as kustomize's namespace transformer does.
+   */
+  readonly assignedNamespace?: string;
   readonly map: YAMLMap;
   readonly file: ParsedFile;
   readonly document: ParsedDocument;

@@ -27,7 +27,7 @@ import {
   type ServiceManifest,
   type WorkloadManifest,
 } from './read/workload';
-import { kustomizePatchFiles } from './kustomize';
+import { kustomizeNamespaces, kustomizePatchFiles } from './kustomize';
 import { isTemplate } from './templates';
 import { parseFile, type ParsedFile, type SourceFile } from './yamlFile';
 
@@ -46,7 +46,11 @@ export interface FileModel {
   readonly template?: boolean;
 }
 
-export function readFile(source: SourceFile | ParsedFile): FileModel {
+/**
+ * Reads one file into the model. `assignedNamespace`: the namespace a kustomization
+ * gives the file's objects (see kustomize.ts); their `metadata.namespace` otherwise.
+ */
+export function readFile(source: SourceFile | ParsedFile, assignedNamespace?: string): FileModel {
   const file = 'documents' in source ? source : parseFile(source);
   if (isTemplate(file.uri, file.text, file.syntaxFindings.length === 0)) {
     return {
@@ -66,7 +70,8 @@ export function readFile(source: SourceFile | ParsedFile): FileModel {
   const workloads: WorkloadManifest[] = [];
   const services: ServiceManifest[] = [];
   const policies: Policy[] = [];
-  for (const object of findObjects(file)) {
+  for (const found of findObjects(file)) {
+    const object = assignedNamespace === undefined ? found : { ...found, assignedNamespace };
     // Broken documents still get their own checks, but stay out of the model.
     const applied = object.document.applied;
     if (applied) objects.push(object);
@@ -109,10 +114,28 @@ export function buildWorkspace(sources: readonly (SourceFile | ParsedFile | File
   return assembleWorkspace(sources.map((s) => ('policies' in s ? s : readFile(s))));
 }
 
+const renamespaced = new WeakMap<FileModel, { readonly namespace: string; readonly model: FileModel }>();
+
+/** The file's model with the namespace a kustomization assigns (read again once per model and namespace). */
+function withNamespace(model: FileModel, namespace: string | undefined): FileModel {
+  // Usually the manifests already say the same namespace: nothing to read again.
+  if (namespace === undefined || model.template || model.objects.every((o) => o.namespace === namespace)) return model;
+  const known = renamespaced.get(model);
+  if (known?.namespace === namespace) return known.model;
+  const result = readFile(model.file, namespace);
+  renamespaced.set(model, { namespace, model: result });
+  return result;
+}
+
 export function assembleWorkspace(allFileModels: readonly FileModel[]): Workspace {
   const files = new Map(allFileModels.map((m) => [m.file.uri, m]));
-  const patches = kustomizePatchFiles(allFileModels.map((m) => m.file));
-  const fileModels = patches.size ? allFileModels.filter((m) => !patches.has(m.file.uri)) : allFileModels;
+  const parsed = allFileModels.map((m) => m.file);
+  const patches = kustomizePatchFiles(parsed);
+  const assigned = kustomizeNamespaces(parsed);
+  const fileModels = allFileModels
+    .filter((m) => !patches.has(m.file.uri))
+    .map((m) => withNamespace(m, assigned.get(m.file.uri)));
+  for (const model of fileModels) files.set(model.file.uri, model);
   const findings: Finding[] = fileModels.flatMap((m) => m.findings);
 
   const namespaceManifests = lastWins(

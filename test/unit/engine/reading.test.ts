@@ -244,6 +244,32 @@ describe('engine reading', () => {
       assert.deepEqual(ws.findings, [], 'no NR013 between the base and its patch');
     });
 
+    it('gives the files a kustomization lists its namespace, unless kustomizations disagree or reach them through a folder', () => {
+      const deployment = (name: string, ns = '') =>
+        `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ${name}${ns ? `, namespace: ${ns}` : ''}}\nspec:\n  selector: {matchLabels: {app: ${name}}}\n  template:\n    metadata: {labels: {app: ${name}}}\n    spec: {containers: [{name: c, image: i}]}\n`;
+      const policy =
+        'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web}\nspec:\n  podSelector: {matchLabels: {app: web}}\n';
+      const ws = buildWorkspace([
+        {
+          uri: 'apps/web/kustomization.yaml',
+          text: 'namespace: shop\nresources:\n  - deployment.yaml\n  - ./policy.yaml\n  - ../shared/both.yaml\n',
+        },
+        { uri: 'apps/web/deployment.yaml', text: deployment('web', 'written-here') },
+        { uri: 'apps/web/policy.yaml', text: policy },
+        { uri: 'apps/other/kustomization.yaml', text: 'namespace: other\nresources: [../shared/both.yaml]\n' },
+        { uri: 'apps/shared/both.yaml', text: deployment('both') },
+        { uri: 'base/kustomization.yaml', text: 'resources: [api.yaml]\n' },
+        { uri: 'base/api.yaml', text: deployment('api') },
+        { uri: 'overlays/prod/kustomization.yaml', text: 'namespace: prod\nresources: [../../base]\n' },
+      ]);
+      assert.deepEqual(ids(ws), ['default/api[Deployment]', 'default/both[Deployment]', 'shop/web[Deployment]']);
+      assert.deepEqual(
+        ws.policies.map((p) => p.id),
+        ['shop/web'],
+      );
+      assert.deepEqual(ws.findings, []);
+    });
+
     it('reads each file on its own (readFile), then joins them', () => {
       const a = readFile({ uri: 'a.yaml', text: pod('x/a') });
       const b = readFile({ uri: 'b.yaml', text: pod('x/b') });

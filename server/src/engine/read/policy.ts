@@ -54,7 +54,7 @@ export function readPolicy(object: KubeObject): PolicyReading {
     return { policy: undefined, findings };
   }
   const namespaceField = reader.field(metadata, 'namespace');
-  const namespace = reader.string(namespaceField) ?? DEFAULT_NAMESPACE;
+  const namespace = object.assignedNamespace ?? reader.string(namespaceField) ?? DEFAULT_NAMESPACE;
 
   const specField = reader.field(object.map, 'spec');
   const spec = reader.map(specField);

@@ -46,7 +46,7 @@ function podTemplate(reader: FieldReader, object: KubeObject, kind: WorkloadKind
 export function readWorkload(object: KubeObject, kind: WorkloadKind): Reading<WorkloadManifest> {
   const reader = new FieldReader(object.file, object.document.document, `${kind} "${object.name ?? ''}"`);
   const metadata = reader.map(reader.field(object.map, 'metadata'));
-  const namespace = reader.string(reader.field(metadata, 'namespace')) ?? DEFAULT_NAMESPACE;
+  const namespace = object.assignedNamespace ?? reader.string(reader.field(metadata, 'namespace')) ?? DEFAULT_NAMESPACE;
   const template = podTemplate(reader, object, kind);
   const templateMetadata = kind === 'Pod' ? metadata : reader.map(reader.field(template, 'metadata'));
   const labelsField = reader.field(templateMetadata, 'labels');
@@ -162,7 +162,7 @@ export interface ServiceManifest {
 export function readService(object: KubeObject): Reading<ServiceManifest> {
   const reader = new FieldReader(object.file, object.document.document, `Service "${object.name ?? ''}"`);
   const metadata = reader.map(reader.field(object.map, 'metadata'));
-  const namespace = reader.string(reader.field(metadata, 'namespace')) ?? DEFAULT_NAMESPACE;
+  const namespace = object.assignedNamespace ?? reader.string(reader.field(metadata, 'namespace')) ?? DEFAULT_NAMESPACE;
   const spec = reader.map(reader.field(object.map, 'spec'));
   const selectorEntries = reader.stringMap(reader.field(spec, 'selector'));
   const selector = selectorEntries ? new Map([...selectorEntries].map(([k, e]) => [k, e.value])) : undefined;
