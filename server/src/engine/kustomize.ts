@@ -11,52 +11,75 @@
  */
 import type { ParsedFile } from './yamlFile';
 
-const KUSTOMIZATION_FILE = /(^|\/)(kustomization\.ya?ml|Kustomization)$/;
+const KUSTOMIZATION_NAMES: ReadonlySet<string> = new Set(['kustomization.yaml', 'kustomization.yml', 'Kustomization']);
 
-/** Whether the file is a kustomization (which needs no `kind`). */
+/** Whether the file is a kustomization (which needs no `kind`). Asked for every file on every edit. */
 export function isKustomizationFile(uri: string): boolean {
-  return KUSTOMIZATION_FILE.test(uri);
+  return KUSTOMIZATION_NAMES.has(uri.slice(uri.lastIndexOf('/') + 1));
 }
 
-/** The URIs of the files among `files` that their kustomizations use as patches. */
-export function kustomizePatchFiles(files: readonly ParsedFile[]): ReadonlySet<string> {
-  const wanted = new Set<string>();
+export interface KustomizeFacts {
+  /** The files the kustomizations use as patches. */
+  readonly patches: ReadonlySet<string>;
+  /**
+   * The namespace each file gets from the kustomization that lists it directly under
+   * `resources` with a `namespace:` (kustomize's namespace transformer sets it on every
+   * object, over `metadata.namespace`). Files listed by kustomizations that disagree, and
+   * bases reached through a folder (several overlays may give them different
+   * namespaces), keep their own.
+   */
+  readonly namespaces: ReadonlyMap<string, string>;
+}
+
+/** What the kustomizations among `files` say about the others. */
+export function kustomizeFacts(files: readonly ParsedFile[]): KustomizeFacts {
+  const kustomizations = files.filter((file) => isKustomizationFile(file.uri));
+  const wanted = wantedBy(kustomizations);
+  const patches = new Set<string>();
+  const namespaces = new Map<string, string>();
+  if (wanted.patches.size === 0 && wanted.namespaces.size === 0) return { patches, namespaces };
   for (const file of files) {
-    if (!isKustomizationFile(file.uri)) continue;
-    for (const path of patchPaths(file)) wanted.add(normalize(resolve(file.uri, path)));
+    const key = normalize(file.uri);
+    if (wanted.patches.has(key)) patches.add(file.uri);
+    const namespace = wanted.namespaces.get(key);
+    if (namespace) namespaces.set(file.uri, namespace);
+  }
+  return { patches, namespaces };
+}
+
+interface Wanted {
+  readonly patches: ReadonlySet<string>;
+  /** null: kustomizations disagree. */
+  readonly namespaces: ReadonlyMap<string, string | null>;
+}
+
+/** The last answer of `wantedBy`, kept while the kustomization files are the same parsed files (most edits). */
+let lastWanted: { readonly kustomizations: readonly ParsedFile[]; readonly wanted: Wanted } | undefined;
+
+/** The normalized paths the kustomizations name as patches, and as resources with a namespace. */
+function wantedBy(kustomizations: readonly ParsedFile[]): Wanted {
+  if (
+    lastWanted?.kustomizations.length === kustomizations.length &&
+    lastWanted.kustomizations.every((file, i) => file === kustomizations[i])
+  ) {
+    return lastWanted.wanted;
   }
   const patches = new Set<string>();
-  if (wanted.size === 0) return patches;
-  for (const file of files) if (wanted.has(normalize(file.uri))) patches.add(file.uri);
-  return patches;
-}
-
-/**
- * The namespace each file gets from the kustomization that lists it directly under
- * `resources` with a `namespace:` (kustomize's namespace transformer sets it on every
- * object, over `metadata.namespace`). Files listed by kustomizations that disagree, and
- * bases reached through a folder (several overlays may give them different namespaces),
- * keep their own.
- */
-export function kustomizeNamespaces(files: readonly ParsedFile[]): ReadonlyMap<string, string> {
-  const wanted = new Map<string, string | null>();
-  for (const file of files) {
-    if (!isKustomizationFile(file.uri)) continue;
-    const { namespace, resources } = kustomizationOf(file);
+  const namespaces = new Map<string, string | null>();
+  for (const file of kustomizations) {
+    const kustomization = kustomizationOf(file);
+    for (const path of kustomization.patches) patches.add(normalize(resolve(file.uri, path)));
+    const namespace = kustomization.namespace;
     if (namespace === undefined) continue;
-    for (const resource of resources) {
+    for (const resource of kustomization.resources) {
       const key = normalize(resolve(file.uri, resource));
-      const previous = wanted.get(key);
-      wanted.set(key, previous === undefined || previous === namespace ? namespace : null);
+      const previous = namespaces.get(key);
+      namespaces.set(key, previous === undefined || previous === namespace ? namespace : null);
     }
   }
-  const assigned = new Map<string, string>();
-  if (wanted.size === 0) return assigned;
-  for (const file of files) {
-    const namespace = wanted.get(normalize(file.uri));
-    if (namespace) assigned.set(file.uri, namespace);
-  }
-  return assigned;
+  const wanted = { patches, namespaces };
+  lastWanted = { kustomizations, wanted };
+  return wanted;
 }
 
 interface Kustomization {
@@ -74,10 +97,6 @@ function kustomizationOf(file: ParsedFile): Kustomization {
   let kustomization = read.get(file);
   if (!kustomization) read.set(file, (kustomization = readKustomization(file)));
   return kustomization;
-}
-
-function patchPaths(file: ParsedFile): readonly string[] {
-  return kustomizationOf(file).patches;
 }
 
 function readKustomization(file: ParsedFile): Kustomization {
@@ -116,11 +135,22 @@ function resolve(uri: string, relative: string): string {
   return uri.slice(0, uri.lastIndexOf('/') + 1) + relative;
 }
 
+const normalized = new Map<string, string>();
+
 /**
  * One spelling per file: `.` and `..` removed, and percent-encoding decoded (URIs encode
- * what kustomization paths write plainly).
+ * what kustomization paths write plainly). Remembered: every edit asks again for every file.
  */
 function normalize(uri: string): string {
+  let result = normalized.get(uri);
+  if (result === undefined) {
+    if (normalized.size > 100_000) normalized.clear();
+    normalized.set(uri, (result = spell(uri)));
+  }
+  return result;
+}
+
+function spell(uri: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(uri)?.[0] ?? '';
   const parts: string[] = [];
   for (const part of uri.slice(scheme.length).split('/')) {

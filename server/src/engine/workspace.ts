@@ -27,7 +27,7 @@ import {
   type ServiceManifest,
   type WorkloadManifest,
 } from './read/workload';
-import { kustomizeNamespaces, kustomizePatchFiles } from './kustomize';
+import { kustomizeFacts } from './kustomize';
 import { isTemplate } from './templates';
 import { parseFile, type ParsedFile, type SourceFile } from './yamlFile';
 
@@ -129,9 +129,7 @@ function withNamespace(model: FileModel, namespace: string | undefined): FileMod
 
 export function assembleWorkspace(allFileModels: readonly FileModel[]): Workspace {
   const files = new Map(allFileModels.map((m) => [m.file.uri, m]));
-  const parsed = allFileModels.map((m) => m.file);
-  const patches = kustomizePatchFiles(parsed);
-  const assigned = kustomizeNamespaces(parsed);
+  const { patches, namespaces: assigned } = kustomizeFacts(allFileModels.map((m) => m.file));
   const fileModels = allFileModels
     .filter((m) => !patches.has(m.file.uri))
     .map((m) => withNamespace(m, assigned.get(m.file.uri)));
