@@ -93,3 +93,20 @@ export function ensureWorkspace(
   console.log(`generated ${path.relative(ROOT, dir)} in ${seconds(performance.now() - start)}`);
   return { dir, summary, generated: true };
 }
+
+/** One timing: wall-clock milliseconds and CPU milliseconds (user + system, all threads: GC helpers too). */
+export interface Sample {
+  readonly wall: number;
+  /** NaN where only wall time is known (phases reported by the analysis, single checks). */
+  readonly cpu: number;
+}
+
+/** Runs `run` once, timed on the wall clock and in this process's CPU time. */
+export function measure<T>(run: () => T): [T, Sample] {
+  const cpu = process.cpuUsage();
+  const start = performance.now();
+  const value = run();
+  const wall = performance.now() - start;
+  const used = process.cpuUsage(cpu);
+  return [value, { wall, cpu: (used.user + used.system) / 1000 }];
+}

@@ -23,14 +23,10 @@ import { CHECKS } from '../../server/src/engine/checks/registry';
 import { Analysis } from '../../server/src/lsp/analysis';
 import { WorkspaceFiles } from '../../server/src/lsp/files';
 import { DEFAULT_SETTINGS } from '../../server/src/protocol';
-import { median } from './common';
+import { measure, median, type Sample } from './common';
 import { findTarget } from './lsp';
 
-export interface Sample {
-  readonly wall: number;
-  /** NaN where only wall time is known (phases reported by the analysis, single checks). */
-  readonly cpu: number;
-}
+export type { Sample };
 
 export interface EditsResult {
   readonly mode: 'edits';
@@ -42,15 +38,6 @@ export interface EditsResult {
   readonly first: Record<string, Sample>;
   /** Medians of the second step (the whole workspace): `total`, then each check. */
   readonly whole: Record<string, Sample>;
-}
-
-function timed<T>(run: () => T): [T, Sample] {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const value = run();
-  const wall = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return [value, { wall, cpu: (used.user + used.system) / 1000 }];
 }
 
 function medians(samples: readonly Record<string, Sample>[]): Record<string, Sample> {
@@ -79,7 +66,7 @@ async function main(): Promise<void> {
   const checks = CHECKS.map((check): Check => ({
     codes: check.codes,
     run(context) {
-      const [, s] = timed(() => check.run(context));
+      const [, s] = measure(() => check.run(context));
       checkTimes[`    ${check.codes.join(',')}`] = { wall: s.wall, cpu: NaN };
     },
   }));
@@ -95,10 +82,10 @@ async function main(): Promise<void> {
     files.setOpen(uri, k + 2, k % 2 === 0 ? target.brokenPolicy : target.policyText);
     analysis.invalidate();
     checkTimes = {};
-    const [partial, firstSample] = timed(() => analysis.findingsOf([uri]));
+    const [partial, firstSample] = measure(() => analysis.findingsOf([uri]));
     const firstChecks = checkTimes;
     checkTimes = {};
-    const [, wholeSample] = timed(() => analysis.current());
+    const [, wholeSample] = measure(() => analysis.current());
     if (k < warmup) continue;
     first.push({ total: firstSample, ...phases(partial.timings), ...firstChecks });
     whole.push({ total: wholeSample, ...checkTimes });

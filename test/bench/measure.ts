@@ -24,13 +24,9 @@ import {
   readFile,
 } from '../../server/src/engine';
 import { collectManifestPaths, readSources } from '../../server/src/cli/files';
+import { measure, type Sample } from './common';
 
-export interface Sample {
-  /** Wall-clock milliseconds. */
-  readonly wall: number;
-  /** User + system CPU milliseconds of this process (all its threads: GC helpers too). */
-  readonly cpu: number;
-}
+export type { Sample };
 
 export interface MemorySample {
   readonly phase: string;
@@ -67,15 +63,6 @@ export interface EngineResult {
 }
 
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
-
-function measure<T>(run: () => T): [T, Sample] {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const value = run();
-  const wall = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return [value, { wall, cpu: (used.user + used.system) / 1000 }];
-}
 
 function memory(phase: string): MemorySample {
   const m = process.memoryUsage();

@@ -31,12 +31,9 @@ import { pathToFileURL } from 'node:url';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { getLanguageService } from 'yaml-language-server';
 import { assembleWorkspace, lintWorkspace, ReachabilityIndex, readFile } from '../../server/src/engine';
-import { BENCH, median } from './common';
+import { BENCH, measure, median, type Sample } from './common';
 
-export interface Sample {
-  readonly wall: number;
-  readonly cpu: number;
-}
+export type { Sample };
 
 export interface SchemaResult {
   readonly mode: 'schema';
@@ -56,15 +53,6 @@ export interface SchemaResult {
 const TARGET_LINES = 5000;
 const SCHEMA_DIR = path.join(BENCH, 'kubernetes-json-schema');
 const WHEEL_DIR = path.join(BENCH, 'wheels');
-
-function measure<T>(run: () => T): [T, Sample] {
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const value = run();
-  const wall = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  return [value, { wall, cpu: (used.user + used.system) / 1000 }];
-}
 
 async function measureAsync<T>(run: () => Promise<T>): Promise<[T, Sample]> {
   const cpu = process.cpuUsage();
