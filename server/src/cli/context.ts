@@ -42,7 +42,7 @@ export function leftOutNotes(workspace: Workspace): string[] {
   const names = (uris: readonly string[]) =>
     uris.slice(0, 3).map(displayPath).join(', ') + (uris.length > 3 ? ', ...' : '');
   const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
-  const templates = [...workspace.files.values()].filter((model) => model.template).map((model) => model.file.uri);
+  const templates = [...workspace.templates];
   if (templates.length > 0) {
     notes.push(
       `left out ${plural(templates.length, 'template file')} ({{ }}, e.g. Helm): ${names(templates)}; ` +

@@ -108,6 +108,8 @@ export interface Workspace {
   readonly objectCount: number;
   /** Files a kustomization uses as patches: left out of the model (see kustomize.ts). */
   readonly patches: ReadonlySet<string>;
+  /** Template files (`{{ }}`): left out until rendered (see templates.ts). */
+  readonly templates: ReadonlySet<string>;
 }
 
 export function buildWorkspace(sources: readonly (SourceFile | ParsedFile | FileModel)[]): Workspace {
@@ -181,7 +183,8 @@ export function assembleWorkspace(allFileModels: readonly FileModel[]): Workspac
 
   const services: Service[] = serviceManifests.map(serviceOf);
   const objectCount = fileModels.reduce((sum, m) => sum + m.objects.length, 0);
-  return { files, namespaces, workloads, services, policies, findings, objectCount, patches };
+  const templates = new Set(allFileModels.filter((m) => m.template).map((m) => m.file.uri));
+  return { files, namespaces, workloads, services, policies, findings, objectCount, patches, templates };
 }
 
 /**

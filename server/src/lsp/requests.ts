@@ -76,12 +76,12 @@ export function reachabilityRequest(result: AnalysisModel, params: ReachabilityP
     title = `${params.uri.slice(params.uri.lastIndexOf('/') + 1)}`;
   }
   if (workloads.length === 0) {
-    const model = params.uri ? workspace.files.get(params.uri) : undefined;
-    const leftOut = model?.template
-      ? 'This file is a template ({{ }}, e.g. Helm): render it (`helm template`) and open the output to see its reachability.'
-      : params.uri && workspace.patches.has(params.uri)
-        ? 'This file is a kustomize patch: it changes objects defined elsewhere; open the base, or the output of `kustomize build`.'
-        : undefined;
+    const leftOut =
+      params.uri && workspace.templates.has(params.uri)
+        ? 'This file is a template ({{ }}, e.g. Helm): render it (`helm template`) and open the output to see its reachability.'
+        : params.uri && workspace.patches.has(params.uri)
+          ? 'This file is a kustomize patch: it changes objects defined elsewhere; open the base, or the output of `kustomize build`.'
+          : undefined;
     return {
       kind: 'none',
       title: title || 'Reachability',

@@ -232,8 +232,7 @@ export function startServer(connection: Connection, options: ServerOptions = {})
 
   /** Templates and kustomize patches are left out of the analysis: say so where a puzzled user looks. */
   function leftOutText(result: AnalysisResult): string {
-    let templates = 0;
-    for (const model of result.workspace.files.values()) if (model.template) templates++;
+    const templates = result.workspace.templates.size;
     const patches = result.workspace.patches.size;
     return (
       (templates ? `; left out ${templates} template file(s) ({{ }}, e.g. Helm; render them to analyse them)` : '') +
